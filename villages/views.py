@@ -1,0 +1,138 @@
+"""Public village pages and the village's own management page."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from core.exceptions import DomainError, NotFound
+from core.views import PublicViewMixin, TenantViewMixin, add_domain_error_to_form
+from villages import selectors, services
+from villages.enums import Role
+from villages.forms import MembershipForm, SellerForm
+from villages.models import Market, Village
+from villages.tenancy import SELLER_MANAGERS, VILLAGE_STEWARDS, scope_for
+
+
+class MarketHomeView(PublicViewMixin, TemplateView):
+    """The market home: the villages of a market, each with its number of sellers."""
+
+    template_name = "villages/market_home.html"
+
+    def get_market(self) -> Market | None:
+        if "market_slug" in self.kwargs:
+            try:
+                return selectors.get_market(slug=self.kwargs["market_slug"])
+            except NotFound as error:
+                raise Http404(str(error.message)) from error
+        return selectors.default_market()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        market = self.get_market()
+        villages = list(selectors.villages_with_seller_counts(market=market)) if market else []
+        return super().get_context_data(
+            market=market,
+            villages=villages,
+            other_markets=list(selectors.public_markets().exclude(pk=getattr(market, "pk", None))),
+            **kwargs,
+        )
+
+
+class VillageView(PublicViewMixin, TemplateView):
+    template_name = "villages/village_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        try:
+            village = selectors.get_public_village(slug=self.kwargs["village_slug"])
+        except NotFound as error:
+            raise Http404(str(error.message)) from error
+        scope = scope_for(self.request.user)
+        return super().get_context_data(
+            village=village,
+            can_manage=scope.has_role(village.pk, VILLAGE_STEWARDS),
+            **kwargs,
+        )
+
+
+class VillageTenantView(TenantViewMixin, TemplateView):
+    tenant_roles: frozenset[str] = VILLAGE_STEWARDS
+    village: Village
+
+    def resolve_tenant(self) -> None:
+        self.village = selectors.get_village_for_role(
+            user=self.request.user, slug=self.kwargs["village_slug"], roles=self.tenant_roles
+        )
+
+
+class VillageManageView(VillageTenantView):
+    """Who holds which role in the village, and its sellers."""
+
+    template_name = "villages/village_manage.html"
+
+    def seller_choices(self) -> list[tuple[str, str]]:
+        return [(str(s.pk), s.name) for s in selectors.village_sellers(village=self.village)]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        scope = scope_for(self.request.user)
+        may_manage_sellers = scope.has_role(self.village.pk, SELLER_MANAGERS)
+        context = {
+            "village": self.village,
+            "members": list(selectors.village_members(village=self.village)),
+            "sellers": list(selectors.village_sellers(village=self.village)),
+            "may_manage_sellers": may_manage_sellers,
+        }
+        if may_manage_sellers:
+            context.setdefault("seller_form", SellerForm())
+            context.setdefault("membership_form", MembershipForm(sellers=self.seller_choices()))
+        context.update(kwargs)
+        return super().get_context_data(**context)
+
+
+class SellerCreateView(VillageManageView):
+    tenant_roles = SELLER_MANAGERS
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = SellerForm(request.POST)
+        if form.is_valid():
+            try:
+                seller = services.create_seller(
+                    acting_user=request.user, village=self.village, **form.cleaned_data
+                )
+            except DomainError as error:
+                add_domain_error_to_form(form, error)
+            else:
+                messages.success(request, _("Seller %(name)s added.") % {"name": seller.name})
+                return redirect("villages:manage", village_slug=self.village.slug)
+        return self.render_to_response(self.get_context_data(seller_form=form), status=400)
+
+
+class MembershipCreateView(VillageManageView):
+    tenant_roles = SELLER_MANAGERS
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = MembershipForm(request.POST, sellers=self.seller_choices())
+        if form.is_valid():
+            data = form.cleaned_data
+            seller = None
+            if data["role"] == Role.SELLER_STAFF and data["seller"]:
+                seller = selectors.village_sellers(village=self.village).get(pk=data["seller"])
+            try:
+                person = services.find_user_by_login(data["login"])
+                services.grant_membership(
+                    acting_user=request.user,
+                    village=self.village,
+                    user=person,
+                    role=data["role"],
+                    seller=seller,
+                )
+            except DomainError as error:
+                add_domain_error_to_form(form, error)
+            else:
+                messages.success(request, _("Role granted."))
+                return redirect("villages:manage", village_slug=self.village.slug)
+        return self.render_to_response(self.get_context_data(membership_form=form), status=400)
