@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from villages.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo market (idempotent). Demo accounts only with DEBUG or --with-accounts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--with-accounts",
+            action="store_true",
+            help="Create the demo accounts even when DEBUG is off.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with_accounts = settings.DEBUG or options["with_accounts"]
+        summary = seed_demo(with_accounts=with_accounts)
+        self.stdout.write(
+            f"Demo market ready: {summary.villages} villages, {summary.sellers} sellers."
+        )
+        if not summary.accounts:
+            self.stdout.write("No demo accounts (DEBUG is off; pass --with-accounts).")
+            return
+        self.stdout.write(f"Demo accounts, all with password {settings.PASARDESA_DEMO_PASSWORD}:")
+        for email, role, village in summary.accounts:
+            self.stdout.write(f"  {email:<44} {role:<18} {village}")
