@@ -88,6 +88,7 @@ class MembershipAdminForm(forms.ModelForm):
         if login:
             try:
                 cleaned_data["user"] = services.find_user_by_login(login)
+                self.instance.user = cleaned_data["user"]
             except DomainError as error:
                 raise ValidationError({"login": str(error.message)}) from error
         return cleaned_data

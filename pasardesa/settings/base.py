@@ -130,6 +130,8 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 5
 ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+# Six digits, as Indonesian banks and wallets send them: easy to read out and type.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 # A resident must hear at once that a number is taken, so they sign in instead; signup is
 # rate limited per address, which bounds how fast anyone can probe numbers.

@@ -1,0 +1,154 @@
+"""Walks the whole URL configuration and holds every view to the access it declares.
+
+A view that declares nothing fails here, so no page or endpoint can be added without
+saying who may open it. Tenant views are tried by every role of another village, by the
+roles of their own village that they do not admit, and by anonymous visitors.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.access import Access
+from villages.enums import Role
+
+# Views of libraries that guard themselves: the admin (checked in tests/villages/test_admin.py),
+# allauth's sign-in pages, and Django's language switch.
+LIBRARY_MODULES = ("django.contrib.admin", "allauth.", "django.views.i18n", "django.views.static")
+DENIED = {403, 404}
+
+
+def walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield namespace, pattern
+
+
+def view_class_of(callback):
+    return getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+
+
+def project_views():
+    for namespace, pattern in walk(get_resolver().url_patterns):
+        callback = pattern.callback
+        module = getattr(view_class_of(callback) or callback, "__module__", "")
+        if module.startswith(LIBRARY_MODULES) or module.startswith("django.contrib.admin"):
+            continue
+        yield namespace, pattern, view_class_of(callback)
+
+
+def sample_kwargs(pattern, world):
+    home = world["home"]
+    samples = {
+        "village_slug": home.slug,
+        "market_slug": world["market"].slug,
+        "slug": home.slug,
+        "seller_slug": world["home_seller"].slug,
+    }
+    names = list(pattern.pattern.converters)
+    missing = [name for name in names if name not in samples]
+    assert not missing, f"add a sample value for URL kwarg(s) {missing} in {__file__}"
+    return {name: samples[name] for name in names}
+
+
+def get_roles(view_class):
+    by_method = getattr(view_class, "tenant_roles_by_method", {})
+    return by_method.get("GET") or view_class.tenant_roles
+
+
+def is_api(url):
+    return url.startswith("/api/")
+
+
+@pytest.fixture
+def world(two_villages):
+    staff = two_villages["people"]["home"][Role.SELLER_STAFF]
+    two_villages["home_seller"] = staff.memberships.get().seller
+    return two_villages
+
+
+def all_urls(world):
+    for namespace, pattern, view_class in project_views():
+        name = f"{namespace}{pattern.name}"
+        assert pattern.name, f"every project URL has a name: {pattern.pattern}"
+        url = reverse(name, kwargs=sample_kwargs(pattern, world))
+        yield name, url, view_class
+
+
+@pytest.mark.django_db
+def test_every_project_view_declares_its_access(world):
+    undeclared = [
+        name
+        for name, _url, view_class in all_urls(world)
+        if not isinstance(getattr(view_class, "access", None), Access)
+    ]
+    assert undeclared == []
+
+
+@pytest.mark.django_db
+def test_tenant_views_refuse_other_villages_and_unadmitted_roles(client, world):
+    checked = 0
+    for name, url, view_class in all_urls(world):
+        if view_class.access != Access.TENANT:
+            continue
+        roles = (
+            getattr(view_class, "tenant_roles_by_method", {}).get("GET") or view_class.tenant_roles
+        )
+        outsiders = list(world["people"]["other"].values()) + [
+            person for role, person in world["people"]["home"].items() if role not in roles
+        ]
+        for person in outsiders:
+            client.force_login(person)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code in DENIED | {405}, (name, method, person, response)
+                if response.status_code == 405:  # the method is not served at all
+                    continue
+        client.logout()
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if is_api(url):
+                assert response.status_code in {401, 403, 405}, (name, method)
+            elif response.status_code != 405:
+                assert response.status_code == 302, (name, method)
+                assert response.url.startswith(reverse("account_login")), name
+        checked += 1
+    assert checked >= 4  # the village management pages and endpoints at least
+
+
+@pytest.mark.django_db
+def test_tenant_views_admit_their_own_roles(client, world):
+    for name, url, view_class in all_urls(world):
+        if view_class.access != Access.TENANT:
+            continue
+        roles = (
+            getattr(view_class, "tenant_roles_by_method", {}).get("GET") or view_class.tenant_roles
+        )
+        for role in roles:
+            client.force_login(world["people"]["home"][role])
+            response = client.get(url)
+            assert response.status_code in {200, 405}, (name, role, response.status_code)
+
+
+@pytest.mark.django_db
+def test_signed_in_views_send_anonymous_visitors_to_sign_in(client, world):
+    for name, url, view_class in all_urls(world):
+        if view_class.access != Access.SIGNED_IN:
+            continue
+        response = client.get(url)
+        if is_api(url):
+            assert response.status_code in {401, 403}, name
+        else:
+            assert response.status_code == 302, name
+            assert response.url.startswith(reverse("account_login")), name
+
+
+@pytest.mark.django_db
+def test_public_views_open_to_anonymous_visitors(client, world):
+    for name, url, view_class in all_urls(world):
+        if view_class.access != Access.PUBLIC:
+            continue
+        response = client.get(url)
+        assert response.status_code in {200, 405}, (name, response.status_code)
