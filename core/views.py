@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from core.access import Access
 from core.exceptions import DomainError, NotFound
@@ -31,7 +31,7 @@ class TenantViewMixin(LoginRequiredMixin):
     def resolve_tenant(self) -> None:
         raise NotImplementedError  # each tenant view names its own selector
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         try:
@@ -40,7 +40,8 @@ class TenantViewMixin(LoginRequiredMixin):
             raise Http404(str(error.message)) from error
         except DomainPermissionDenied as error:
             raise PermissionDenied(str(error.message)) from error
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
+        return response
 
 
 def add_domain_error_to_form(form: Any, error: DomainError) -> None:

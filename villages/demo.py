@@ -188,9 +188,11 @@ def seed_demo(*, with_accounts: bool) -> DemoSummary:
                     name=f"{prefix.capitalize()} {spec.name}",
                     phone=f"+62811{index:02d}{role_number:02d}0000",
                 )
-                seller = sellers[0] if role == Role.SELLER_STAFF else None
                 Membership.objects.get_or_create(
-                    user=user, village=village, role=role, seller=seller
+                    user=user,
+                    village=village,
+                    role=role,
+                    seller=sellers[0] if role == Role.SELLER_STAFF else None,
                 )
                 summary.accounts.append((email, str(role.label), spec.name))
     if with_accounts:

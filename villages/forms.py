@@ -23,4 +23,6 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: object, sellers: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["seller"].choices = [("", "—"), *sellers]
+        seller_field = self.fields["seller"]
+        assert isinstance(seller_field, forms.ChoiceField)  # noqa: S101 -- declared above
+        seller_field.choices = [("", "—"), *sellers]

@@ -36,7 +36,7 @@ class MarketHomeView(PublicViewMixin, TemplateView):
         return super().get_context_data(
             market=market,
             villages=villages,
-            other_markets=list(selectors.public_markets().exclude(pk=getattr(market, "pk", None))),
+            other_markets=[m for m in selectors.public_markets() if m != market],
             **kwargs,
         )
 
