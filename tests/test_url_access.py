@@ -34,7 +34,7 @@ def project_views():
     for namespace, pattern in walk(get_resolver().url_patterns):
         callback = pattern.callback
         module = getattr(view_class_of(callback) or callback, "__module__", "")
-        if module.startswith(LIBRARY_MODULES) or module.startswith("django.contrib.admin"):
+        if module.startswith(LIBRARY_MODULES) or namespace.startswith("admin:"):
             continue
         yield namespace, pattern, view_class_of(callback)
 

@@ -10,6 +10,13 @@ class VillageNotFound(NotFound):
         super().__init__(_("That village is not in the market."))
 
 
+class MarketNotFound(NotFound):
+    code = "market_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("That market does not exist."))
+
+
 class NotAllowedForVillage(PermissionDenied):
     code = "not_allowed_for_village"
 

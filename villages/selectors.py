@@ -7,7 +7,12 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from villages.exceptions import NotAllowedForVillage, SellerNotFound, VillageNotFound
+from villages.exceptions import (
+    MarketNotFound,
+    NotAllowedForVillage,
+    SellerNotFound,
+    VillageNotFound,
+)
 from villages.models import Market, Membership, Seller, Village
 from villages.tenancy import scope_for
 
@@ -18,7 +23,9 @@ def default_market() -> Market | None:
 
 
 def public_markets() -> QuerySet[Market]:
-    return Market.objects.annotate(village_count=Count("villages", distinct=True))
+    return Market.objects.annotate(village_count=Count("villages", distinct=True)).order_by(
+        "created_at", "pk"
+    )
 
 
 def villages_with_seller_counts(*, market: Market | None = None) -> QuerySet[Village]:
@@ -34,7 +41,7 @@ def villages_with_seller_counts(*, market: Market | None = None) -> QuerySet[Vil
 def get_market(*, slug: str) -> Market:
     market = Market.objects.filter(slug=slug).first()
     if market is None:
-        raise VillageNotFound()
+        raise MarketNotFound()
     return market
 
 

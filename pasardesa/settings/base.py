@@ -194,6 +194,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served by us: no third-party CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per domain enum, however many serializers use it.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "villages.enums.Role",
+        "SellerKindEnum": "villages.enums.SellerKind",
+        "BumdesKindEnum": "villages.enums.BumdesKind",
+    },
 }
 
 LOGGING = {

@@ -6,7 +6,6 @@ Each view parses input, fetches through a selector, calls at most one service an
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
@@ -16,12 +15,10 @@ from rest_framework.views import APIView
 
 from core.access import Access
 from core.api import ErrorSerializer
-from core.exceptions import NotFound
 from villages import selectors, services
 from villages.api import serializers as s
 from villages.api.permissions import CanManageSeller, HasVillageRole
 from villages.enums import Role
-from villages.exceptions import VillageNotFound
 from villages.models import Market, Membership, Seller, Village
 from villages.tenancy import SELLER_MANAGERS, VILLAGE_STEWARDS
 
@@ -77,10 +74,7 @@ class MarketDetailView(PublicView, generics.GenericAPIView):
 
     @extend_schema(responses={200: s.MarketDetailSerializer, **NOT_FOUND})
     def get(self, request: Request, market_slug: str) -> Response:
-        try:
-            market = selectors.get_market(slug=market_slug)
-        except VillageNotFound as error:  # the selector's error names a village
-            raise NotFound(_("That market does not exist."), code="market_not_found") from error
+        market = selectors.get_market(slug=market_slug)
         villages = selectors.villages_with_seller_counts(market=market)
         return Response(s.MarketDetailSerializer({"market": market, "villages": villages}).data)
 
