@@ -62,7 +62,7 @@ def test_me_of_a_platform_admin_without_roles(api, db):
 
 
 def test_me_needs_a_signed_in_person(api, db):
-    error_of(api.get("/api/v1/me/"), 403, "not_authenticated")
+    error_of(api.get("/api/v1/me/"), 401, "not_authenticated")
 
 
 @pytest.mark.parametrize(
@@ -156,11 +156,11 @@ def test_delete_revokes_the_callers_token_only(api, siti):
     assert api.delete(TOKEN_URL).status_code == 204
 
     assert list(Token.objects.all()) == [other_token]
-    error_of(api.get("/api/v1/me/"), 403, "authentication_failed")
+    error_of(api.get("/api/v1/me/"), 401, "authentication_failed")
 
 
 def test_delete_needs_a_signed_in_person(api, db):
-    error_of(api.delete(TOKEN_URL), 403, "not_authenticated")
+    error_of(api.delete(TOKEN_URL), 401, "not_authenticated")
 
 
 def test_delete_with_a_session_and_no_token_is_fine(api, siti):

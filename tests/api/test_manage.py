@@ -47,9 +47,9 @@ def test_stewards_of_another_village_are_refused(api, two_villages, url, role):
 
 @pytest.mark.parametrize("url", [MEMBERS, SELLERS])
 def test_anonymous_visitors_are_refused(api, two_villages, url):
-    error_of(api.get(url.format("panggungharjo")), 403, "not_authenticated")
-    error_of(api.post(url.format("panggungharjo"), {}), 403, "not_authenticated")
-    error_of(api.get(url.format("atlantis")), 403, "not_authenticated")
+    error_of(api.get(url.format("panggungharjo")), 401, "not_authenticated")
+    error_of(api.post(url.format("panggungharjo"), {}), 401, "not_authenticated")
+    error_of(api.get(url.format("atlantis")), 401, "not_authenticated")
 
 
 @pytest.mark.parametrize("url", [MEMBERS, SELLERS])
