@@ -202,3 +202,22 @@ def test_my_account_needs_sign_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_phone_page_offers_a_new_code_for_an_unverified_number(
+    client, text_outbox, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory(phone="+6281355554444", phone_verified=False))
+
+    page = read_page(client.get(reverse("account_change_phone")))
+
+    assert page.headings["h1"] == ["Ganti nomor HP"]
+    assert "Nomor ini belum terverifikasi." in page.text()
+    resend = page.form_posting_to(reverse("account_change_phone"), having="action")
+    assert resend.attrs["id"] in page.form_targets
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_change_phone"), {"action": "verify"})
+    assert response.status_code == 302
+    assert response.url == reverse("account_verify_phone")
+    assert [phone for phone, _text in text_outbox] == ["+6281355554444"]
