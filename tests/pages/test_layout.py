@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 from tests.pages.html import read_page
+from villages.enums import Role
 
 STATIC_BUDGET_BYTES = 30 * 1024
 
@@ -96,3 +97,26 @@ def test_stylesheet_and_script_together_stay_under_30_kilobytes():
 
     assert {path.name for path in files} >= {"app.css", "app.js"}
     assert total < STATIC_BUDGET_BYTES
+
+
+@pytest.mark.django_db
+def test_the_language_switch_returns_to_the_page_it_was_used_on(client, two_villages):
+    url = reverse("villages:village", kwargs={"village_slug": "sriharjo"}) + "?dari=beranda"
+
+    page = read_page(client.get(url))
+
+    switch = page.form_posting_to(reverse("set_language"))
+    assert [i["value"] for i in switch.inputs if i.get("name") == "next"] == [url]
+
+
+@pytest.mark.django_db
+def test_the_language_switch_on_a_page_answering_a_post_returns_home(client, two_villages):
+    home = two_villages["home"]
+    client.force_login(two_villages["people"]["home"][Role.BUMDES_ADMIN])
+
+    response = client.post(
+        reverse("villages:seller_create", kwargs={"village_slug": home.slug}), {"name": ""}
+    )
+
+    switch = read_page(response).form_posting_to(reverse("set_language"))
+    assert [i["value"] for i in switch.inputs if i.get("name") == "next"] == ["/"]
