@@ -132,6 +132,10 @@ ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 # Six digits, as Indonesian banks and wallets send them: easy to read out and type.
 ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# A resident who forgot the password, or never had an email, signs in with a code by SMS.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 # A resident must hear at once that a number is taken, so they sign in instead; signup is
 # rate limited per address, which bounds how fast anyone can probe numbers.

@@ -173,3 +173,36 @@ def test_password_reset_by_email_sends_a_link(client, mailoutbox):
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/akun/password/reset/key/" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_resident_without_email_signs_in_with_a_code_by_text_message(
+    client, text_outbox, django_capture_on_commit_callbacks
+):
+    """How a phone-only resident gets back in after forgetting the password."""
+    user = UserFactory(phone="+6281234567890", email="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_request_login_code"), {"phone": "0812 3456 7890"})
+    assert response.status_code == 302
+    phone, code = sent_code(text_outbox)
+    assert phone == "+6281234567890"
+
+    response = client.post(response.url, {"code": code})
+
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+@pytest.mark.django_db
+def test_a_wrong_sign_in_code_lets_nobody_in(
+    client, text_outbox, django_capture_on_commit_callbacks
+):
+    UserFactory(phone="+6281234567890", email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_request_login_code"), {"phone": "081234567890"})
+    _phone, code = sent_code(text_outbox)
+
+    client.post(response.url, {"code": "000000" if code != "000000" else "111111"})
+
+    assert "_auth_user_id" not in client.session
