@@ -5,6 +5,8 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("villages.urls")),
+    path("", include("catalog.urls")),
+    path("kelola/", include("catalog.dashboard_urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -90,3 +90,37 @@ def member(village, role, *, seller=None, **user_fields):
         seller = SellerFactory(village=village)
     MembershipFactory(user=user, village=village, role=role, seller=seller)
     return user
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    """Categories are seeded by a migration; tests mostly fetch those by slug."""
+
+    class Meta:
+        model = "catalog.Category"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Kategori {n}")
+    slug = factory.Sequence(lambda n: f"kategori-{n}")
+
+
+def category(slug):
+    """One of the seeded categories, e.g. ``category("beras")``."""
+    from catalog.models import Category
+
+    return Category.objects.get(slug=slug)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A product of goods. Its stock starts at 0; give it stock with catalog services."""
+
+    class Meta:
+        model = "catalog.Product"
+
+    seller = factory.SubFactory(SellerFactory)
+    village = factory.LazyAttribute(lambda o: o.seller.village)
+    name = factory.Sequence(lambda n: f"Beras Pandan Wangi {n}")
+    slug = factory.Sequence(lambda n: f"beras-pandan-wangi-{n}")
+    category = factory.LazyFunction(lambda: category("beras"))
+    price = 14000
+    unit = "kg"
+    weight_grams = 1000

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.access import Access
+from tests.factories import ProductFactory
 from villages.enums import Role
 
 # Views of libraries that guard themselves: the admin (checked in tests/villages/test_admin.py),
@@ -46,6 +47,9 @@ def sample_kwargs(pattern, world):
         "market_slug": world["market"].slug,
         "slug": home.slug,
         "seller_slug": world["home_seller"].slug,
+        "product_id": world["home_product"].pk,
+        "product_slug": world["home_product"].slug,
+        "category_slug": world["home_product"].category.slug,
     }
     names = list(pattern.pattern.converters)
     missing = [name for name in names if name not in samples]
@@ -66,6 +70,7 @@ def is_api(url):
 def world(two_villages):
     staff = two_villages["people"]["home"][Role.SELLER_STAFF]
     two_villages["home_seller"] = staff.memberships.get().seller
+    two_villages["home_product"] = ProductFactory(seller=two_villages["home_seller"])
     return two_villages
 
 

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text and trigram search when on PostgreSQL
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
