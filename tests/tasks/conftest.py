@@ -1,12 +1,16 @@
 """A real Celery worker in its own process, fed through Redis on a queue of its own.
 
-Test settings run tasks eagerly; ``broker_delivery`` turns that off for one test so
-``apply_async`` really sends to the broker. Each test gets a unique queue, so workers of
-other runs sharing the same Redis never take its messages, and its keys are removed after.
+Test settings run tasks eagerly; ``send_to_worker`` turns that off for one test and sends
+through the broker. The worker's broker is its own Redis database on the server of
+``REDIS_URL``: the suite clears its cache (the database of ``REDIS_URL``) before every test,
+which would also wipe queues. Each test gets a unique queue, so workers of other runs
+sharing that Redis never take its messages, and its keys are removed afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -16,7 +20,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -27,6 +32,7 @@ from pasardesa.celery import app as celery_app
 
 WORKER_START_TIMEOUT = 30.0
 DELIVERY_TIMEOUT = 20.0
+WORKER_REDIS_DB = 9
 
 
 def database_url_for_worker(tmp_path: Path) -> str:
@@ -52,7 +58,6 @@ def database_url_for_worker(tmp_path: Path) -> str:
 class Worker:
     process: subprocess.Popen[bytes]
     log_path: Path
-    queue: str
     message_file: Path
 
     def log(self) -> str:
@@ -92,41 +97,65 @@ class Worker:
         return children
 
     def stop(self) -> None:
-        """Stop the worker and its pool at once: nothing here needs a warm shutdown."""
+        """Warm shutdown (finished tasks are acknowledged), else kill the whole group."""
         if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):  # the pool may be gone already
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
 
 @pytest.fixture
-def redis_url() -> str:
-    return os.environ["REDIS_URL"]
+def broker_url() -> str:
+    """Database ``WORKER_REDIS_DB`` of the Redis server that ``REDIS_URL`` names."""
+    parts = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit(parts._replace(path=f"/{WORKER_REDIS_DB}"))
 
 
 @pytest.fixture
-def task_queue(redis_url: str) -> Iterator[str]:
-    """A queue name no other test run uses; its Redis keys are deleted afterwards."""
-    name = f"pasardesa-test-{uuid.uuid4().hex}"
-    yield name
-    client = redis.Redis.from_url(redis_url)
+def broker(broker_url: str) -> Iterator[redis.Redis]:
+    """A client of the worker's broker database, to look at queues."""
+    client = redis.Redis.from_url(broker_url)
     try:
-        for pattern in (f"{name}*", f"_kombu.binding*.{name}"):  # the queue, its bindings
-            keys = list(client.scan_iter(match=pattern))
-            if keys:
-                client.delete(*keys)
+        yield client
     finally:
         client.close()
 
 
 @pytest.fixture
-def broker_delivery() -> Iterator[None]:
-    """Send tasks to the broker instead of running them in this process."""
+def task_queue(broker: redis.Redis) -> Iterator[str]:
+    """A queue name no other test run uses; its Redis keys are deleted afterwards."""
+    name = f"pasardesa-test-{uuid.uuid4().hex}"
+    yield name
+    for pattern in (f"{name}*", f"_kombu.binding*.{name}"):  # the queue, its bindings
+        keys = list(broker.scan_iter(match=pattern))
+        if keys:
+            broker.delete(*keys)
+    # Messages delivered but never acknowledged (a worker killed mid-task) wait here to be
+    # restored to the queue; entries are [message, exchange, routing key].
+    for tag, entry in broker.hgetall("unacked").items():
+        if json.loads(entry)[2] == name:
+            broker.hdel("unacked", tag)
+            broker.zrem("unacked_index", tag)
+
+
+@pytest.fixture
+def send_to_worker(broker_url: str, task_queue: str) -> Iterator[Callable[..., None]]:
+    """``send_to_worker(task, **kwargs)`` sends the task to the broker, not eagerly."""
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
+    with celery_app.connection_for_write(broker_url) as broker_connection:
+        producer = celery_app.amqp.Producer(broker_connection)
+
+        def send(task: Any, **kwargs: Any) -> None:
+            task.apply_async(kwargs=kwargs, queue=task_queue, producer=producer)
+
+        try:
+            yield send
+        finally:
+            celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
@@ -137,15 +166,15 @@ def text_message_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def start_worker(
-    tmp_path: Path, redis_url: str, task_queue: str, text_message_file: Path
+    tmp_path: Path, broker_url: str, task_queue: str, text_message_file: Path
 ) -> Iterator[Callable[..., Worker]]:
-    """Start ``celery worker`` processes on ``task_queue``; all are killed after the test."""
+    """Start ``celery worker`` processes on ``task_queue``; all are stopped after the test."""
     workers: list[Worker] = []
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.tasks.worker_settings",
         "DATABASE_URL": database_url_for_worker(tmp_path),
-        "REDIS_URL": redis_url,
+        "REDIS_URL": broker_url,
         "PASARDESA_TEXT_SENDER": "accounts.messaging.FileSender",
         "PASARDESA_TEXT_SENDER_FILE": str(text_message_file),
         "PYTHONUNBUFFERED": "1",
@@ -183,9 +212,7 @@ def start_worker(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # one process group: stop() kills the pool too
             )
-        worker = Worker(
-            process=process, log_path=log_path, queue=task_queue, message_file=text_message_file
-        )
+        worker = Worker(process=process, log_path=log_path, message_file=text_message_file)
         workers.append(worker)
         worker.wait_until_ready()
         return worker

@@ -9,40 +9,33 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 
 from accounts.tasks import send_text_message
 
-pytestmark = [
-    pytest.mark.redis,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("broker_delivery"),
-]
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 PHONE = "+6281234567890"
 TEXT = "Kode pasardesa Anda 123456."
 
 
-def test_worker_delivers_a_text_message(start_worker, task_queue):
+def test_worker_delivers_a_text_message(start_worker, send_to_worker):
     worker = start_worker()
 
-    send_text_message.apply_async(kwargs={"phone": PHONE, "text": TEXT}, queue=task_queue)
+    send_to_worker(send_text_message, phone=PHONE, text=TEXT)
 
     assert worker.wait_for_messages(1) == [f"{PHONE}\t{TEXT}"]
 
 
-def test_broker_keeps_a_task_sent_while_no_worker_runs(start_worker, task_queue, redis_url):
-    broker = redis.Redis.from_url(redis_url)
-    try:
-        send_text_message.apply_async(kwargs={"phone": PHONE, "text": TEXT}, queue=task_queue)
-        assert broker.llen(task_queue) == 1
+def test_broker_keeps_a_task_sent_while_no_worker_runs(
+    start_worker, send_to_worker, broker, task_queue
+):
+    send_to_worker(send_text_message, phone=PHONE, text=TEXT)
+    assert broker.llen(task_queue) == 1
 
-        worker = start_worker()
+    worker = start_worker()
 
-        assert worker.wait_for_messages(1) == [f"{PHONE}\t{TEXT}"]
-        assert broker.llen(task_queue) == 0
-    finally:
-        broker.close()
+    assert worker.wait_for_messages(1) == [f"{PHONE}\t{TEXT}"]
+    assert broker.llen(task_queue) == 0
 
 
 def _blocked_opening_a_fifo(pid: int) -> bool:
@@ -74,7 +67,9 @@ def _read_line_from_fifo(path: Path, timeout: float) -> bytes:
     return data
 
 
-def test_task_survives_its_pool_process_being_killed(start_worker, task_queue, text_message_file):
+def test_task_survives_its_pool_process_being_killed(
+    start_worker, send_to_worker, text_message_file
+):
     """acks_late + reject_on_worker_lost: a task whose process dies is run again, not lost.
 
     The message file is a named pipe nobody reads yet, so the pool process running the
@@ -83,7 +78,7 @@ def test_task_survives_its_pool_process_being_killed(start_worker, task_queue, t
     os.mkfifo(text_message_file)
     worker = start_worker(pool="prefork")
 
-    send_text_message.apply_async(kwargs={"phone": PHONE, "text": TEXT}, queue=task_queue)
+    send_to_worker(send_text_message, phone=PHONE, text=TEXT)
 
     deadline = time.monotonic() + 20
     blocked = []
