@@ -149,6 +149,7 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": "1/30s/key,3/m/ip",
 }
 ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_USER_DISPLAY = str  # User.__str__: the name, never the generated username
 
 # Where one-time codes go: a text-message sender class (see accounts/messaging.py).
 PASARDESA_TEXT_SENDER = env_str("PASARDESA_TEXT_SENDER", "accounts.messaging.LogSender")

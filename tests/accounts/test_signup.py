@@ -206,3 +206,16 @@ def test_a_wrong_sign_in_code_lets_nobody_in(
     client.post(response.url, {"code": "000000" if code != "000000" else "111111"})
 
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_welcome_message_names_the_person_not_the_generated_username(client):
+    UserFactory(phone="+6281234567890", name="Siti Aminah", username="user7")
+
+    response = client.post(
+        reverse("account_login"), {"login": "081234567890", "password": PASSWORD}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "Siti Aminah" in page
+    assert "user7" not in page
