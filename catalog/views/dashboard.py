@@ -44,7 +44,6 @@ from villages.selectors import get_seller_for_manager
 
 PAGE_SIZE = 25
 HISTORY_SIZE = 50
-LOW_STOCK_THRESHOLD = 5
 SELLER_MANAGER_ROLES = frozenset({Role.BUMDES_ADMIN, Role.SELLER_STAFF})
 
 # A form token is accepted once for this long; a second submission of the same form is a no-op.
@@ -124,7 +123,11 @@ class SellerDashboardMixin(TenantViewMixin):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context.update(seller=self.seller, village=self.seller.village)
+        context.update(
+            seller=self.seller,
+            village=self.seller.village,
+            low_stock_threshold=selectors.LOW_STOCK_THRESHOLD,
+        )
         return context
 
 
@@ -167,7 +170,7 @@ class LowStockView(DashboardPage):
         return super().get_context_data(
             page_obj=page,
             products=list(page.object_list),
-            threshold=LOW_STOCK_THRESHOLD,
+            threshold=selectors.LOW_STOCK_THRESHOLD,
             query_string="",
             **kwargs,
         )
