@@ -8,6 +8,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from catalog.selectors import storefront
+from catalog.views.storefront import page_number
 from core.exceptions import DomainError, NotFound
 from core.views import PublicViewMixin, TenantViewMixin, add_domain_error_to_form
 from villages import selectors, services
@@ -18,7 +20,8 @@ from villages.tenancy import SELLER_MANAGERS, VILLAGE_STEWARDS, scope_for
 
 
 class MarketHomeView(PublicViewMixin, TemplateView):
-    """The market home: the villages of a market, each with its number of sellers."""
+    """The market home: staple categories up front, then the market's villages, each with
+    its number of sellers and its flagship products."""
 
     template_name = "villages/market_home.html"
 
@@ -32,10 +35,16 @@ class MarketHomeView(PublicViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         market = self.get_market()
-        villages = list(selectors.villages_with_seller_counts(market=market)) if market else []
+        villages = (
+            list(storefront.with_flagships(selectors.villages_with_seller_counts(market=market)))
+            if market
+            else []
+        )
         return super().get_context_data(
             market=market,
             villages=villages,
+            has_flagships=any(village.flagships for village in villages),
+            staple_groups=storefront.category_tree().staple_groups() if market else [],
             other_markets=[m for m in selectors.public_markets() if m != market],
             **kwargs,
         )
@@ -50,9 +59,11 @@ class VillageView(PublicViewMixin, TemplateView):
         except NotFound as error:
             raise Http404(str(error.message)) from error
         scope = scope_for(self.request.user)
+        products = storefront.village_products(village=village)
         return super().get_context_data(
             village=village,
             can_manage=scope.has_role(village.pk, VILLAGE_STEWARDS),
+            results=storefront.product_page(products, number=page_number(self.request)),
             **kwargs,
         )
 

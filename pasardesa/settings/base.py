@@ -206,6 +206,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "villages.enums.Role",
         "SellerKindEnum": "villages.enums.SellerKind",
         "BumdesKindEnum": "villages.enums.BumdesKind",
+        "ProductKindEnum": "catalog.enums.ProductKind",
+        "FoodGroupEnum": "catalog.enums.FoodGroup",
+        "StockStateEnum": "catalog.selectors.storefront.StockState",
+        "ProductSortEnum": "catalog.search.ProductSort",
     },
 }
 

@@ -15,8 +15,11 @@ from tests.pages.html import read_page
 from villages.enums import Role
 from villages.models import MarketVillage
 
-HOME_QUERIES = 3  # the market, its villages with seller counts, the other markets
-VILLAGE_QUERIES = 3  # the village with its BUMDes, its markets, its active sellers
+# the market, its villages with seller counts, their flagship products and those products'
+# photos, the categories, the other markets
+HOME_QUERIES = 6
+# the village with its BUMDes, its markets, its active sellers, its products, their photos
+VILLAGE_QUERIES = 5
 
 
 def village_url(village):

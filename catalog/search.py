@@ -1,0 +1,337 @@
+"""Search across the market: the filter form, and the query behind pages and the API.
+
+On PostgreSQL a product matches when its name or description holds every word of the query
+(full-text search, ``simple`` configuration: Indonesian has no stemmer there, and prefixes
+still match), when its name is close to the query by trigram word similarity (so ``bras``
+finds ``beras``), or when its category's name is. Results are ranked by trigram similarity
+of the name, then the weighted full-text rank (name over category over description).
+
+On SQLite (development) a plain ``icontains`` search stands in, tolerating one typo per word
+by comparing query words with the words of a bounded set of product and category names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.db import connection, models
+from django.db.models import Case, FloatField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from catalog.enums import ProductKind
+from catalog.models import Category, Product
+from catalog.selectors.storefront import (
+    MAX_PAGE,
+    CategoryTree,
+    ProductPage,
+    product_cards,
+    product_page,
+    public_products,
+)
+from villages.models import Village
+
+MAX_QUERY_LENGTH = 100
+MAX_WORDS = 8
+MAX_PRICE = 1_000_000_000_000  # a trillion rupiah: no village sells anything dearer
+# Word similarity (0..1) at or above which a product name counts as a match; pg_trgm's
+# default of 0.6 misses one-letter slips in short words (``bras`` → ``beras`` scores 0.4).
+WORD_SIMILARITY_THRESHOLD = 0.35
+# On SQLite, how many recent product names feed the typo-tolerant vocabulary.
+FALLBACK_VOCABULARY_NAMES = 2000
+TYPO_CUTOFF = 0.75  # difflib ratio: ``bras``/``beras`` 0.89, ``telor``/``telur`` 0.8
+
+
+class ProductSort(models.TextChoices):
+    RELEVANCE = "relevance", _("Best match")  # only with a query; else the newest first
+    NEWEST = "newest", _("Newest")
+    PRICE_ASC = "price_asc", _("Cheapest first")
+    PRICE_DESC = "price_desc", _("Most expensive first")
+
+
+@dataclass(frozen=True)
+class ProductQuery:
+    """What a resident asked for. ``category_ids`` is the chosen category and its subtree."""
+
+    text: str = ""
+    village: Village | None = None
+    category: Category | None = None
+    category_ids: tuple[int, ...] = ()
+    staple_only: bool = False
+    in_stock: bool = False
+    min_price: int | None = None
+    max_price: int | None = None
+    sort: str = ""
+    page: int = 1
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == ProductSort.RELEVANCE or not self.sort:
+            return ProductSort.RELEVANCE if self.words else ProductSort.NEWEST
+        return self.sort
+
+    @property
+    def has_filters(self) -> bool:
+        """Anything chosen besides the words, the sort and the page."""
+        return bool(
+            self.village
+            or self.category
+            or self.staple_only
+            or self.in_stock
+            or self.min_price is not None
+            or self.max_price is not None
+        )
+
+    @property
+    def words(self) -> list[str]:
+        return query_words(self.text)
+
+
+def query_words(text: str) -> list[str]:
+    """Lower-case words of letters and digits, at most MAX_WORDS of them."""
+    return re.findall(r"\w+", text.lower())[:MAX_WORDS]
+
+
+# --- the filter form -----------------------------------------------------------------
+
+
+class PriceField(forms.IntegerField):
+    default_error_messages = {
+        "invalid": _("Write a price as a whole number of rupiah, for example 12500."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=0, max_value=MAX_PRICE, **kwargs)
+
+
+class ProductSearchForm(forms.Form):
+    """The filters of the search page and of ``GET /api/v1/products/`` (GET parameters).
+
+    Villages and categories are given by the caller, who has read them already.
+    """
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY_LENGTH, strip=True)
+    village = forms.ChoiceField(label=_("Village"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    staple = forms.BooleanField(label=_("Staple food only (BLT voucher)"), required=False)
+    in_stock = forms.BooleanField(label=_("In stock only"), required=False)
+    min_price = PriceField(label=_("Lowest price (Rp)"))
+    max_price = PriceField(label=_("Highest price (Rp)"))
+    sort = forms.ChoiceField(
+        label=_("Sort"), required=False, choices=[("", _("Best match")), *ProductSort.choices]
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None,
+        *,
+        villages: Sequence[Village],
+        tree: CategoryTree,
+    ) -> None:
+        super().__init__(data)
+        self.villages = {v.slug: v for v in villages}
+        self.tree = tree
+        village_field: Any = self.fields["village"]
+        village_field.choices = [("", _("All villages")), *((v.slug, v.name) for v in villages)]
+        category_field: Any = self.fields["category"]
+        category_field.choices = [("", _("All categories")), *self._category_choices()]
+
+    def _category_choices(self) -> list[tuple[str, str]]:
+        choices: list[tuple[str, str]] = []
+        for root in self.tree.roots:
+            choices.append((root.slug, root.name))
+            choices.extend(
+                (child.slug, f"{root.name}: {child.name}")
+                for child in self.tree.children.get(root.pk, [])
+            )
+        return choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "max_price", _("The highest price must not be lower than the lowest price.")
+            )
+        return data
+
+    def to_query(self) -> ProductQuery:
+        """The validated filters; call only after ``is_valid()`` returned True."""
+        data = self.cleaned_data
+        category = self.tree.by_slug.get(data["category"]) if data["category"] else None
+        return ProductQuery(
+            text=data["q"],
+            village=self.villages.get(data["village"]) if data["village"] else None,
+            category=category,
+            category_ids=tuple(self.tree.subtree_ids(category)) if category else (),
+            staple_only=data["staple"],
+            in_stock=data["in_stock"],
+            min_price=data["min_price"],
+            max_price=data["max_price"],
+            sort=data["sort"],
+            page=data["page"] or 1,
+        )
+
+
+# --- the search ----------------------------------------------------------------------
+
+
+def search_products(query: ProductQuery, *, tree: CategoryTree) -> ProductPage:
+    """One page of public products matching ``query``, in the order it asks for.
+
+    Queries: one to set the similarity threshold (PostgreSQL, with words only), one for the
+    products, one for their photos; SQLite adds one for its typo vocabulary.
+    """
+    products = filter_products(public_products(), query)
+    words = query.words
+    if words:
+        products = match_words(products, words, tree=tree)
+    sort = query.effective_sort
+    if sort == ProductSort.NEWEST:
+        products = products.order_by("-created_at", "-pk")
+    elif sort == ProductSort.PRICE_ASC:
+        products = products.order_by("price", "pk")
+    elif sort == ProductSort.PRICE_DESC:
+        products = products.order_by("-price", "-pk")
+    else:
+        products = products.order_by("-relevance", "-created_at", "-pk")
+    return product_page(product_cards(products), number=query.page)
+
+
+def filter_products(products: QuerySet[Product], query: ProductQuery) -> QuerySet[Product]:
+    if query.village is not None:
+        products = products.filter(village=query.village)
+    if query.category_ids:
+        products = products.filter(category_id__in=query.category_ids)
+    if query.staple_only:
+        products = products.filter(category__is_staple=True)
+    if query.in_stock:
+        products = products.filter(~Q(kind=ProductKind.GOODS) | Q(stock__gt=0))
+    if query.min_price is not None:
+        products = products.filter(price__gte=query.min_price)
+    if query.max_price is not None:
+        products = products.filter(price__lte=query.max_price)
+    return products
+
+
+def match_words(
+    products: QuerySet[Product], words: list[str], *, tree: CategoryTree
+) -> QuerySet[Product]:
+    """Keep the products matching ``words``, annotated with a ``relevance`` to order by."""
+    category_ids = matching_category_ids(words, tree.categories)
+    if connection.vendor == "postgresql":
+        return _match_postgresql(products, words, category_ids)
+    return _match_fallback(products, words, category_ids, tree.categories)
+
+
+def word_matches(word: str, candidate: str) -> bool:
+    """``candidate`` starts with ``word``, or differs from it by about one letter."""
+    if candidate.startswith(word):
+        return True
+    return len(word) >= 3 and difflib.SequenceMatcher(None, word, candidate).ratio() >= TYPO_CUTOFF
+
+
+def matching_category_ids(words: list[str], categories: Sequence[Category]) -> list[int]:
+    """Categories whose name has, for every query word, a word that matches it."""
+    ids = []
+    for category in categories:
+        names = query_words(category.name)
+        if all(any(word_matches(word, name) for name in names) for word in words):
+            ids.append(category.pk)
+    return ids
+
+
+def _match_postgresql(
+    products: QuerySet[Product], words: list[str], category_ids: list[int]
+) -> QuerySet[Product]:
+    text = " ".join(words)
+    # Every word, each as a prefix: ``ber`` already finds ``beras``. Words are \w+ only,
+    # so the raw tsquery cannot be malformed.
+    tsquery = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), config="simple", search_type="raw"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(WORD_SIMILARITY_THRESHOLD)],
+        )
+    # The same expression as the GIN index of migration 0003, so the index answers it.
+    document = SearchVector("name", "description", config="simple")
+    weighted = (
+        SearchVector("name", config="simple", weight="A")
+        + SearchVector("category__name", config="simple", weight="B")
+        + SearchVector("description", config="simple", weight="C")
+    )
+    in_category = Case(
+        When(category_id__in=category_ids or [0], then=Value(0.3)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return (
+        products.annotate(document=document)
+        .filter(
+            Q(document=tsquery)
+            | Q(name__trigram_word_similar=text)
+            | Q(category_id__in=category_ids)
+        )
+        .annotate(
+            relevance=TrigramWordSimilarity(text, "name")
+            + SearchRank(weighted, tsquery)
+            + in_category
+        )
+    )
+
+
+def _match_fallback(
+    products: QuerySet[Product],
+    words: list[str],
+    category_ids: list[int],
+    categories: Sequence[Category],
+) -> QuerySet[Product]:
+    vocabulary = _fallback_vocabulary(categories)
+    relevance: Any = Value(0)
+    for word in words:
+        spellings = [word, *difflib.get_close_matches(word, vocabulary, n=3, cutoff=TYPO_CUTOFF)]
+        in_name = Q()
+        in_text = Q()
+        for spelling in dict.fromkeys(spellings):
+            in_name |= Q(name__icontains=spelling)
+            in_text |= Q(description__icontains=spelling) | Q(category__name__icontains=spelling)
+        products = products.filter(in_name | in_text | Q(category_id__in=category_ids))
+        relevance = relevance + Case(
+            When(in_name, then=Value(3)), When(in_text, then=Value(1)), default=Value(0)
+        )
+    return products.annotate(relevance=relevance)
+
+
+def _fallback_vocabulary(categories: Sequence[Category]) -> list[str]:
+    """Words of the newest product names (a bounded set) and of every category name."""
+    names = (
+        Product.objects.filter(is_active=True)
+        .order_by("-created_at")
+        .values_list("name", flat=True)[:FALLBACK_VOCABULARY_NAMES]
+    )
+    words: set[str] = set()
+    for name in [*names, *(c.name for c in categories)]:
+        words.update(w for w in query_words(name) if len(w) >= 3)
+    return sorted(words)
+
+
+__all__ = [
+    "ProductPage",
+    "ProductQuery",
+    "ProductSearchForm",
+    "ProductSort",
+    "search_products",
+]
