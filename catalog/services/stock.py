@@ -1,0 +1,199 @@
+"""Stock: a ledger of movements; the stock column is their running sum.
+
+One product changes with a conditional ``UPDATE ... WHERE stock + q >= 0``
+(``move_stock``); several products change under row locks taken in primary-key order
+(``lock_products``). Either way a ``StockMovement`` is appended in the same transaction
+(docs/adr/0003-stock-ledger.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from catalog.enums import StockMovementKind
+from catalog.exceptions import (
+    InsufficientStock,
+    ProductNotFound,
+    StockChangeInvalid,
+    StockNotTracked,
+)
+from catalog.models import Product, StockMovement
+from catalog.services.access import actor_of, ensure_can_manage, is_whole_number
+
+_SIGN_RULES = {
+    StockMovementKind.RESTOCK: 1,
+    StockMovementKind.RETURN: 1,
+    StockMovementKind.SALE: -1,
+    StockMovementKind.CORRECTION: 0,  # either way
+}
+
+
+def validate_stock_change(*, quantity: int, kind: str, reason: str) -> None:
+    """Raise ``StockChangeInvalid`` if no product could take this change.
+
+    ``quantity`` is signed: positive in, negative out. A correction needs a reason.
+    """
+    if not is_whole_number(quantity) or quantity == 0:
+        raise StockChangeInvalid(
+            _("The quantity must be a whole number other than 0."), code="stock_quantity_invalid"
+        )
+    if kind not in _SIGN_RULES:
+        raise StockChangeInvalid(_("Unknown kind of stock change."), code="stock_kind_invalid")
+    sign = _SIGN_RULES[StockMovementKind(kind)]
+    if sign > 0 and quantity < 0:
+        raise StockChangeInvalid(
+            _("A restock or a return adds goods: give a positive quantity."),
+            code="stock_quantity_sign",
+        )
+    if sign < 0 and quantity > 0:
+        raise StockChangeInvalid(
+            _("A sale takes goods out: give a negative quantity."), code="stock_quantity_sign"
+        )
+    if kind == StockMovementKind.CORRECTION and not reason.strip():
+        raise StockChangeInvalid(_("Say why the stock is corrected."), code="stock_reason_required")
+    if len(reason.strip()) > 200:
+        raise StockChangeInvalid(
+            _("The reason is too long (at most 200 characters)."), code="stock_reason_too_long"
+        )
+
+
+def move_stock(
+    *, product: Product, quantity: int, kind: str, reason: str, actor: Any
+) -> StockMovement:
+    """Apply one change with a conditional update; must run inside a transaction.
+
+    The UPDATE takes the row lock, so ``stock_after`` read just after it is ours alone.
+    """
+    validate_stock_change(quantity=quantity, kind=kind, reason=reason)
+    if not product.tracks_stock:
+        raise StockNotTracked(name=product.name)
+    updated = Product.objects.filter(pk=product.pk, stock__gte=-quantity).update(
+        stock=F("stock") + quantity
+    )
+    if not updated:
+        available = Product.objects.filter(pk=product.pk).values_list("stock", flat=True).first()
+        if available is None:
+            raise ProductNotFound()
+        raise InsufficientStock(
+            product_id=product.pk, name=product.name, available=available, requested=-quantity
+        )
+    stock_after = Product.objects.values_list("stock", flat=True).get(pk=product.pk)
+    product.stock = stock_after
+    return StockMovement.objects.create(
+        product=product,
+        kind=kind,
+        quantity=quantity,
+        stock_after=stock_after,
+        reason=reason.strip(),
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def adjust_stock(
+    *, acting_user: Any, product_id: int, quantity: int, kind: str, reason: str = ""
+) -> StockMovement:
+    """The one way a person changes a product's stock: restock, correction, sale or return.
+
+    ``quantity`` is signed (positive in, negative out). On return the product's stock has
+    changed by ``quantity`` and the movement records it. Raises ``ProductNotFound``,
+    ``NotAllowedForVillage``, ``StockChangeInvalid``, ``StockNotTracked`` or
+    ``InsufficientStock`` (code ``out_of_stock``), and then nothing is written.
+    """
+    product = (
+        Product.objects.only("pk", "name", "kind", "seller_id", "village_id", "stock")
+        .filter(pk=product_id)
+        .first()
+    )
+    if product is None:
+        raise ProductNotFound()
+    ensure_can_manage(acting_user, seller_id=product.seller_id, village_id=product.village_id)
+    return move_stock(
+        product=product, quantity=quantity, kind=kind, reason=reason, actor=actor_of(acting_user)
+    )
+
+
+def lock_products(product_ids: Iterable[int]) -> dict[int, Product]:
+    """Lock the products' rows in primary-key order (so two callers never deadlock).
+
+    Must run inside a transaction; the locks are held until it ends.
+    """
+    ids = sorted(set(product_ids))
+    locked = Product.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {product.pk: product for product in locked}
+
+
+def _move_stock_for_lines(
+    *, lines: Sequence[tuple[int, int]], kind: StockMovementKind, actor: Any, reason: str
+) -> list[StockMovement]:
+    sign = _SIGN_RULES[kind]
+    wanted: dict[int, int] = {}
+    for product_id, quantity in lines:
+        if not is_whole_number(quantity) or quantity <= 0:
+            raise StockChangeInvalid(
+                _("Each line needs a quantity of at least 1."), code="stock_quantity_invalid"
+            )
+        wanted[product_id] = wanted.get(product_id, 0) + quantity
+    products = lock_products(wanted)
+    if set(wanted) - set(products):
+        raise ProductNotFound()
+    tracked = [products[pk] for pk in sorted(wanted) if products[pk].tracks_stock]
+    for product in tracked:
+        if product.stock + sign * wanted[product.pk] < 0:
+            raise InsufficientStock(
+                product_id=product.pk,
+                name=product.name,
+                available=product.stock,
+                requested=wanted[product.pk],
+            )
+    movements = []
+    for product in tracked:
+        delta = sign * wanted[product.pk]
+        Product.objects.filter(pk=product.pk).update(stock=F("stock") + delta)
+        product.stock += delta  # exact: the row is locked
+        movements.append(
+            StockMovement(
+                product=product,
+                kind=kind,
+                quantity=delta,
+                stock_after=product.stock,
+                reason=reason.strip()[:200],
+                actor=actor,
+            )
+        )
+    return StockMovement.objects.bulk_create(movements)
+
+
+@transaction.atomic
+def take_stock_for_lines(
+    *, lines: Sequence[tuple[int, int]], actor: Any, reason: str
+) -> list[StockMovement]:
+    """Take ``(product_id, quantity)`` lines out of stock for a sale, all or nothing.
+
+    Quantities are positive; repeated products are summed. Products that keep no stock
+    (services, tours) are passed over. Locks the products in primary-key order and holds
+    the locks until the caller's transaction ends. Raises ``InsufficientStock`` for the
+    first product (by id) that is short, ``ProductNotFound``, ``StockChangeInvalid``.
+    No permission check: the caller (order placement) has decided the sale may happen.
+    """
+    return _move_stock_for_lines(
+        lines=lines, kind=StockMovementKind.SALE, actor=actor, reason=reason
+    )
+
+
+@transaction.atomic
+def return_stock(
+    *, lines: Sequence[tuple[int, int]], actor: Any, reason: str
+) -> list[StockMovement]:
+    """Put ``(product_id, quantity)`` lines back (a cancelled order); as ``take_stock_for_lines``.
+
+    Quantities are positive; the movements are RETURNs.
+    """
+    return _move_stock_for_lines(
+        lines=lines, kind=StockMovementKind.RETURN, actor=actor, reason=reason
+    )
