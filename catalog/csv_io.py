@@ -564,6 +564,11 @@ def import_products(
         raise ProductImportConflict() from error
 
 
+def _current(product: Product, name: str) -> Any:
+    # The category is compared by id: reading ``product.category`` would cost a query.
+    return product.category_id if name == "category" else getattr(product, name)
+
+
 def _apply(*, acting_user: Any, seller: Seller, plan: _Plan, reason: str) -> ImportResult:
     now = timezone.now()
     updates = [row for row in plan.rows if row.slug in plan.existing]
@@ -584,7 +589,9 @@ def _apply(*, acting_user: Any, seller: Seller, plan: _Plan, reason: str) -> Imp
         for row in updates:
             product = locked[str(row.slug)]
             fields = {
-                name: value for name, value in row.values.items() if getattr(product, name) != value
+                name: value
+                for name, value in row.values.items()
+                if _current(product, name) != (value.pk if name == "category" else value)
             }
             if row.stock is not None and row.stock != product.stock:
                 movements.append(
