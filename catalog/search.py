@@ -26,7 +26,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection, models
-from django.db.models import Case, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from catalog.enums import ProductKind
@@ -148,13 +148,12 @@ class ProductSearchForm(forms.Form):
         category_field.choices = [("", _("All categories")), *self._category_choices()]
 
     def _category_choices(self) -> list[tuple[str, str]]:
+        """Parents before children; a child's label names its parent."""
         choices: list[tuple[str, str]] = []
-        for root in self.tree.roots:
-            choices.append((root.slug, root.name))
-            choices.extend(
-                (child.slug, f"{root.name}: {child.name}")
-                for child in self.tree.children.get(root.pk, [])
-            )
+        for category in self.tree.in_tree_order():
+            parent = self.tree.parent_of(category)
+            label = f"{parent.name}: {category.name}" if parent else category.name
+            choices.append((category.slug, label))
         return choices
 
     def clean(self) -> dict[str, Any]:
@@ -205,7 +204,7 @@ def search_products(query: ProductQuery, *, tree: CategoryTree) -> ProductPage:
     elif sort == ProductSort.PRICE_DESC:
         products = products.order_by("-price", "-pk")
     else:
-        products = products.order_by("-relevance", "-created_at", "-pk")
+        products = products.order_by(F("relevance").desc(), "-created_at", "-pk")
     return product_page(product_cards(products), number=query.page)
 
 

@@ -43,7 +43,7 @@ class MarketHomeView(PublicViewMixin, TemplateView):
         return super().get_context_data(
             market=market,
             villages=villages,
-            has_flagships=any(village.flagships for village in villages),
+            has_flagships=any(getattr(village, "flagships", []) for village in villages),
             staple_groups=storefront.category_tree().staple_groups() if market else [],
             other_markets=[m for m in selectors.public_markets() if m != market],
             **kwargs,

@@ -23,7 +23,8 @@ class CategorySerializer(serializers.Serializer):
 
     slug = serializers.SlugField()
     name = serializers.CharField()
-    parent = serializers.SerializerMethodField()
+    # DRF's metaclass takes declared fields off the class, so this does not hide Field.parent.
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     is_staple = serializers.BooleanField(help_text="Staple food: payable with a BLT voucher.")
     food_group = serializers.ChoiceField(choices=FoodGroup.choices, allow_blank=True)
 

@@ -26,9 +26,7 @@ class CategoryListView(PublicView):
     )
     def get(self, request: Request) -> Response:
         tree = storefront.category_tree()
-        ordered = [
-            category for root in tree.roots for category in (root, *tree.children.get(root.pk, []))
-        ]
+        ordered = tree.in_tree_order()
         slugs = {c.pk: c.slug for c in tree.categories}
         return Response(s.CategorySerializer(ordered, many=True, slugs=slugs).data)
 
@@ -50,7 +48,9 @@ class ProductListView(PublicView):
         if not form.is_valid():
             raise exceptions.ValidationError(
                 {
-                    api_settings.NON_FIELD_ERRORS_KEY if name == "__all__" else name: errors
+                    api_settings.NON_FIELD_ERRORS_KEY if name == "__all__" else name: [
+                        str(error) for error in errors
+                    ]
                     for name, errors in form.errors.items()
                 }
             )

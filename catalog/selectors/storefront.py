@@ -7,9 +7,8 @@ cut with a "has next" probe instead of counting every match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import models
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
@@ -135,10 +134,12 @@ class CategoryTree:
 
     categories: list[Category]
     by_slug: dict[str, Category] = field(init=False)
+    by_pk: dict[int, Category] = field(init=False)
     children: dict[int | None, list[Category]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_slug = {c.slug: c for c in self.categories}
+        self.by_pk = {c.pk: c for c in self.categories}
         self.children = {}
         for category in self.categories:
             self.children.setdefault(category.parent_id, []).append(category)
@@ -154,7 +155,7 @@ class CategoryTree:
             raise NotFound(_("That category does not exist."), code="category_not_found") from None
 
     def parent_of(self, category: Category) -> Category | None:
-        return next((c for c in self.categories if c.pk == category.parent_id), None)
+        return self.by_pk.get(category.parent_id) if category.parent_id else None
 
     def subtree_ids(self, category: Category) -> list[int]:
         """The category and all below it (guards against a cycle in bad data)."""
@@ -167,6 +168,20 @@ class CategoryTree:
             ids.append(node.pk)
             pending.extend(self.children.get(node.pk, []))
         return ids
+
+    def in_tree_order(self) -> list[Category]:
+        """Every category once, each parent before its children (depth first)."""
+        ordered: list[Category] = []
+        seen: set[int] = set()
+        pending = list(reversed(self.roots))
+        while pending:
+            node = pending.pop()
+            if node.pk in seen:
+                continue
+            seen.add(node.pk)
+            ordered.append(node)
+            pending.extend(reversed(self.children.get(node.pk, [])))
+        return ordered
 
     def staple_groups(self) -> list[tuple[Category, list[Category]]]:
         """Top-level staple categories with their children, for the market home."""
@@ -241,7 +256,3 @@ def with_flagships(villages: QuerySet[Village]) -> QuerySet[Village]:
 def villages_for_filter() -> list[Village]:
     """Villages to choose from in the search filters."""
     return list(Village.objects.only("id", "name", "slug").order_by("name", "pk"))
-
-
-def product_ids(products: Iterable[Any]) -> list[int]:
-    return [p.pk for p in products]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
@@ -87,7 +87,7 @@ class ProductView(PublicViewMixin, TemplateView):
 
     template_name = "catalog/storefront/product.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             product = storefront.get_public_product(product_id=self.kwargs["product_id"])
         except NotFound as error:
