@@ -382,6 +382,11 @@ _KIND_ONLY_FIELDS = {
     "tour_date": (ProductKind.TOUR, None),
     "meeting_point": (ProductKind.TOUR, ""),
 }
+# What ``validate_product_fields`` takes, of a new product's values.
+_CREATE_ARGUMENTS = frozenset(
+    {"name", "category", "price", "unit", "kind", "weight_grams", "capacity", "tour_date"}
+    | {"meeting_point"}
+)
 # Keys of the product services' validation errors that are named differently here.
 _COLUMN_OF_FIELD = {"initial_stock": "stock"}
 
@@ -390,42 +395,29 @@ def _check_row(row: _Row, current: Product | None) -> None:
     """Work out the values the product will have and check them by the product rules.
 
     Empty cells keep the current value (or take the default, for a new product). The rules
-    are the product services' own (``validate_product_fields``), so an import accepts
-    exactly what the product form accepts.
+    are the product services' own (``validate_product_fields`` for a new product,
+    ``validate_product_update`` for an existing one), so an import accepts exactly what
+    the product form accepts.
     """
     given = {name: getattr(row, name) for name in _OPTIONAL_FIELDS}
-    if current is None:
-        base = dict(_NEW_PRODUCT_DEFAULTS)
-        stock = row.stock or 0
-    else:
-        base = {name: getattr(current, name) for name in _OPTIONAL_FIELDS}
-        stock = current.stock if row.stock is None else row.stock
-    values = base | {name: value for name, value in given.items() if value is not None}
-    values |= {"name": row.name, "category": row.category, "price": row.price}
-    if current is not None and values["kind"] != current.kind:
-        for name, (only_kind, empty) in _KIND_ONLY_FIELDS.items():
-            if given[name] is None and values["kind"] != only_kind:
-                values[name] = empty
-        if current.kind == ProductKind.GOODS and current.stock:
-            row.error("kind", _("Bring the stock to 0 before turning goods into another kind."))
-            return
-    # A date already stored is not checked against today again (a past tour round-trips).
-    unchanged_date = current is not None and values["tour_date"] == current.tour_date
+    given = {name: value for name, value in given.items() if value is not None}
+    given |= {"name": row.name, "category": row.category, "price": row.price}
     try:
-        services.validate_product_fields(
-            name=values["name"],
-            category=values["category"],
-            price=values["price"],
-            unit=values["unit"],
-            kind=values["kind"],
-            weight_grams=values["weight_grams"],
-            initial_stock=stock,
-            capacity=values["capacity"],
-            tour_date=timezone.localdate()
-            if unchanged_date and values["tour_date"]
-            else values["tour_date"],
-            meeting_point=values["meeting_point"],
-        )
+        if current is None:
+            values = _NEW_PRODUCT_DEFAULTS | given
+            services.validate_product_fields(
+                initial_stock=row.stock or 0,
+                **{k: v for k, v in values.items() if k in _CREATE_ARGUMENTS},
+            )
+        else:
+            services.validate_product_update(product=current, **given)
+            values = {name: getattr(current, name) for name in _OPTIONAL_FIELDS} | given
+            if values["kind"] != current.kind:  # as update_product: clear the old kind's fields
+                for name, (only_kind, empty) in _KIND_ONLY_FIELDS.items():
+                    if name not in given and values["kind"] != only_kind:
+                        values[name] = empty
+            if values["kind"] != ProductKind.GOODS and row.stock:
+                row.error("stock", _("Only goods keep stock."))
     except ValidationError as error:
         for key, messages in error.message_dict.items():
             for message in messages:
@@ -472,7 +464,7 @@ def _plan(*, seller: Seller, data: bytes) -> _Plan:
             ]
         )
     categories = {c.slug: c for c in Category.objects.all()}
-    existing = {p.slug: p for p in Product.objects.filter(seller=seller)}
+    existing = {p.slug: p for p in Product.objects.filter(seller=seller).select_related("category")}
     rows: list[_Row] = []
     first_row_of_slug: dict[str, int] = {}
     for index, cells in enumerate(body):
