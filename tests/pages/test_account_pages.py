@@ -161,9 +161,16 @@ def test_my_account_shows_who_i_am_and_my_roles_per_village(client, two_villages
     assert "Nama Budi Santoso" in profile
     assert "Nomor HP +6281311112222 terverifikasi" in profile
     assert "E-mail budi@contoh.id" in profile
-    assert page.element_text("village-panggungharjo") == (
+    # Seller staff also get a link to their seller's products (its words are checked in
+    # tests/catalog/test_dashboard.py).
+    assert page.element_text("village-panggungharjo").startswith(
         "Panggungharjo Warga Staf penjual · Warung Budi Halaman desa"
     )
+    dashboard = reverse(
+        "dashboard:product_list",
+        kwargs={"village_slug": "panggungharjo", "seller_slug": seller.slug},
+    )
+    assert f'href="{dashboard}"' in page.html
     assert page.element_text("village-sriharjo") == (
         "Sriharjo Admin BUMDes Halaman desa Kelola desa"
     )
