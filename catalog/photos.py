@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 # Rendition widths in pixels, and the model field each one is stored in.
 RENDITION_WIDTHS = {"small": 320, "large": 800}
 WEBP_QUALITY = 80
+WEBP_METHOD = 2  # encoder effort (0-6): little smaller files beyond this, much slower
 JPEG_QUALITY = 88
 
 
@@ -70,7 +71,7 @@ def make_renditions(original: IO[bytes], *, name_stem: str) -> dict[str, Content
         height = max(1, round(picture.height * width / picture.width))
         resized = picture if width == picture.width else picture.resize((width, height))
         buffer = io.BytesIO()
-        resized.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+        resized.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
         renditions[field_name] = ContentFile(
             buffer.getvalue(), name=f"{name_stem}-{target_width}.webp"
         )
@@ -84,7 +85,7 @@ def initials(name: str) -> str:
 
 
 def draw_card(
-    *, text: str, colour: tuple[int, int, int], size: tuple[int, int] = (480, 360)
+    *, text: str, colour: tuple[int, int, int], size: tuple[int, int] = (400, 300)
 ) -> bytes:
     """A small PNG: a coloured card with ``text`` in white in the middle (for demo data)."""
     card = Image.new("RGB", size, colour)
@@ -94,5 +95,5 @@ def draw_card(
     position = ((size[0] - (right - left)) / 2 - left, (size[1] - (bottom - top)) / 2 - top)
     draw.text(position, text, fill=(255, 255, 255), font=font)
     buffer = io.BytesIO()
-    card.save(buffer, format="PNG", optimize=True)
+    card.save(buffer, format="PNG")
     return buffer.getvalue()

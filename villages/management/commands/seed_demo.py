@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from catalog.demo import seed_catalog_demo
 from villages.demo import seed_demo
 
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo market ready: {summary.villages} villages, {summary.sellers} sellers."
         )
+        created = seed_catalog_demo()
+        self.stdout.write(f"Demo products: {created} new.")
         if not summary.accounts:
             self.stdout.write("No demo accounts (DEBUG is off; pass --with-accounts).")
             return
