@@ -613,7 +613,7 @@ def _apply(*, acting_user: Any, seller: Seller, plan: _Plan, reason: str) -> Imp
             Product(
                 seller=seller,
                 village_id=seller.village_id,
-                slug=row.slug,
+                slug=str(row.slug),
                 stock=row.stock or 0,
                 **row.values,
             )

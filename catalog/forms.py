@@ -28,7 +28,7 @@ class RupiahField(forms.CharField):
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]  # an int, not str
         text = super().to_python(value)
-        if text in self.empty_values:
+        if not text:
             return None
         price = csv_io.parse_rupiah(text)
         if price is None or not 0 < price <= csv_io.MAX_PRICE:

@@ -296,7 +296,7 @@ class StockView(DashboardPage):
         form = StockChangeForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            user_id = request.user.pk
+            user_id: int = request.user.pk  # type: ignore[assignment]  # signed in: has a pk
             if not claim_form_token(user_id=user_id, token=data["token"]):
                 messages.info(
                     request, _("This change was already saved; it was not applied twice.")
@@ -317,8 +317,9 @@ class StockView(DashboardPage):
                 messages.success(request, _("Stock of %(name)s changed.") % {"name": product.name})
                 return redirect(here)
         # A fresh token for the form shown again.
-        form.data = form.data.copy()
-        form.data["token"] = issue_form_token()
+        shown_again = request.POST.copy()
+        shown_again["token"] = issue_form_token()
+        form.data = shown_again
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
