@@ -47,6 +47,10 @@ MAX_PRICE = 1_000_000_000_000  # a trillion rupiah: no village sells anything de
 # Word similarity (0..1) at or above which a product name counts as a match; pg_trgm's
 # default of 0.6 misses one-letter slips in short words (``bras`` → ``beras`` scores 0.4).
 WORD_SIMILARITY_THRESHOLD = 0.35
+# Relevance is computed for at most this many matches (PostgreSQL). A word as common as
+# ``beras`` matches a tenth of the market; ranking every match would cost a full pass over
+# them on each page. Sorting by newest or price still sees every match.
+RANKED_MATCHES = 500
 # On SQLite, how many recent product names feed the typo-tolerant vocabulary.
 FALLBACK_VOCABULARY_NAMES = 2000
 TYPO_CUTOFF = 0.75  # difflib ratio: ``bras``/``beras`` 0.89, ``telor``/``telur`` 0.8
@@ -194,9 +198,9 @@ def search_products(query: ProductQuery, *, tree: CategoryTree) -> ProductPage:
     """
     products = filter_products(public_products(), query)
     words = query.words
-    if words:
-        products = match_words(products, words, tree=tree)
     sort = query.effective_sort
+    if words:
+        products = match_words(products, words, tree=tree, ranked=sort == ProductSort.RELEVANCE)
     if sort == ProductSort.NEWEST:
         products = products.order_by("-created_at", "-pk")
     elif sort == ProductSort.PRICE_ASC:
@@ -225,12 +229,15 @@ def filter_products(products: QuerySet[Product], query: ProductQuery) -> QuerySe
 
 
 def match_words(
-    products: QuerySet[Product], words: list[str], *, tree: CategoryTree
+    products: QuerySet[Product], words: list[str], *, tree: CategoryTree, ranked: bool
 ) -> QuerySet[Product]:
-    """Keep the products matching ``words``, annotated with a ``relevance`` to order by."""
+    """Keep the products matching ``words``; if ``ranked``, with a ``relevance`` to order by.
+
+    On PostgreSQL a ranked search ranks the first RANKED_MATCHES matches only.
+    """
     category_ids = matching_category_ids(words, tree.categories)
     if connection.vendor == "postgresql":
-        return _match_postgresql(products, words, category_ids)
+        return _match_postgresql(products, words, category_ids, ranked=ranked)
     return _match_fallback(products, words, category_ids, tree.categories)
 
 
@@ -252,7 +259,7 @@ def matching_category_ids(words: list[str], categories: Sequence[Category]) -> l
 
 
 def _match_postgresql(
-    products: QuerySet[Product], words: list[str], category_ids: list[int]
+    products: QuerySet[Product], words: list[str], category_ids: list[int], *, ranked: bool
 ) -> QuerySet[Product]:
     text = " ".join(words)
     # Every word, each as a prefix: ``ber`` already finds ``beras``. Words are \w+ only,
@@ -265,25 +272,27 @@ def _match_postgresql(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
             [str(WORD_SIMILARITY_THRESHOLD)],
         )
-    # The same expression as the GIN index of migration 0003, so the index answers it.
-    document = SearchVector("name", "description", config="simple")
-    weighted = (
-        SearchVector("name", config="simple", weight="A")
-        + SearchVector("category__name", config="simple", weight="B")
-        + SearchVector("description", config="simple", weight="C")
+    # The same expressions as the GIN indexes of migration 0003, so the indexes answer them.
+    matched = products.alias(document=SearchVector("name", "description", config="simple")).filter(
+        # Cheapest test first: PostgreSQL stops at the first that holds.
+        Q(category_id__in=category_ids) | Q(name__trigram_word_similar=text) | Q(document=tsquery)
+    )
+    if not ranked:
+        return matched
+    # Weights: a close name counts most, then the category, then the words anywhere in the
+    # name or category; a match in the description alone ranks last.
+    weighted = SearchVector("name", config="simple", weight="A") + SearchVector(
+        "category__name", config="simple", weight="B"
     )
     in_category = Case(
         When(category_id__in=category_ids or [0], then=Value(0.3)),
         default=Value(0.0),
         output_field=FloatField(),
     )
+    candidates = matched.order_by().values("pk")[:RANKED_MATCHES]
     return (
-        products.annotate(document=document)
-        .filter(
-            Q(document=tsquery)
-            | Q(name__trigram_word_similar=text)
-            | Q(category_id__in=category_ids)
-        )
+        public_products()
+        .filter(pk__in=candidates)
         .annotate(
             relevance=TrigramWordSimilarity(text, "name")
             + SearchRank(weighted, tsquery)

@@ -21,7 +21,7 @@ from villages.models import Seller, Village
 
 PER_PAGE = 20
 MAX_PAGE = 500  # deeper pages cost an ever larger OFFSET; nobody pages that far on a phone
-FLAGSHIPS_PER_VILLAGE = 4
+FLAGSHIPS_PER_VILLAGE = 3
 LOW_STOCK = 5  # at or under this many units, the page says how many are left
 
 
@@ -245,11 +245,15 @@ def category_products(*, category_ids: Sequence[int]) -> QuerySet[Product]:
 def with_flagships(villages: QuerySet[Village]) -> QuerySet[Village]:
     """Villages, each with up to FLAGSHIPS_PER_VILLAGE flagship products as ``flagships``.
 
-    Two queries for any number of villages: the database limits the products per village.
+    One query for any number of villages: the database limits the products per village.
+    The market home lists them by name and price, without photos, to stay light.
     """
-    flagships = product_cards(public_products().filter(is_flagship=True)).order_by(
-        "village_id", "-created_at", "-pk"
-    )[:FLAGSHIPS_PER_VILLAGE]
+    flagships = (
+        public_products()
+        .filter(is_flagship=True)
+        .only(*CARD_FIELDS)
+        .order_by("village_id", "-created_at", "-pk")[:FLAGSHIPS_PER_VILLAGE]
+    )
     return villages.prefetch_related(Prefetch("products", queryset=flagships, to_attr="flagships"))
 
 

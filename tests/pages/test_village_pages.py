@@ -15,9 +15,9 @@ from tests.pages.html import read_page
 from villages.enums import Role
 from villages.models import MarketVillage
 
-# the market, its villages with seller counts, their flagship products and those products'
-# photos, the categories, the other markets
-HOME_QUERIES = 6
+# the market, its villages with seller counts, their flagship products, the categories,
+# the other markets
+HOME_QUERIES = 5
 # the village with its BUMDes, its markets, its active sellers, its products, their photos
 VILLAGE_QUERIES = 5
 
