@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
@@ -110,7 +111,9 @@ class DemoSummary:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (email, role, village)
 
 
-def _demo_user(*, email: str, name: str, phone: str, staff: bool = False) -> User:
+def _demo_user(
+    *, email: str, name: str, phone: str, password_hash: str, staff: bool = False
+) -> User:
     user, _created = User.objects.update_or_create(
         username=email.split("@")[0],
         defaults={
@@ -122,7 +125,7 @@ def _demo_user(*, email: str, name: str, phone: str, staff: bool = False) -> Use
             "is_superuser": staff,
         },
     )
-    user.set_password(settings.PASARDESA_DEMO_PASSWORD)
+    user.password = password_hash
     user.save(update_fields=["password"])
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
@@ -133,6 +136,9 @@ def _demo_user(*, email: str, name: str, phone: str, staff: bool = False) -> Use
 @transaction.atomic
 def seed_demo(*, with_accounts: bool) -> DemoSummary:
     summary = DemoSummary()
+    # Hashing is slow on purpose; the demo accounts share one published password, so one
+    # hash serves them all.
+    password_hash = make_password(settings.PASARDESA_DEMO_PASSWORD)
     market, _created = Market.objects.update_or_create(
         slug="pasar-desa-bantul",
         defaults={
@@ -184,6 +190,7 @@ def seed_demo(*, with_accounts: bool) -> DemoSummary:
             for role_number, (role, prefix) in enumerate(ROLE_PREFIXES.items(), start=1):
                 email = f"{prefix}.{spec.slug}@{DEMO_DOMAIN}"
                 user = _demo_user(
+                    password_hash=password_hash,
                     email=email,
                     name=f"{prefix.capitalize()} {spec.name}",
                     phone=f"+62811{index:02d}{role_number:02d}0000",
@@ -197,6 +204,12 @@ def seed_demo(*, with_accounts: bool) -> DemoSummary:
                 summary.accounts.append((email, str(role.label), spec.name))
     if with_accounts:
         email = f"admin@{DEMO_DOMAIN}"
-        _demo_user(email=email, name="Admin pasardesa", phone="+6281100000001", staff=True)
+        _demo_user(
+            email=email,
+            name="Admin pasardesa",
+            phone="+6281100000001",
+            password_hash=password_hash,
+            staff=True,
+        )
         summary.accounts.append((email, "Platform admin", "—"))
     return summary
