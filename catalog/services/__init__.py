@@ -6,6 +6,7 @@ one transaction, and then holds their row locks until it commits. Import them fr
 """
 
 from catalog.services.access import SYSTEM
+from catalog.services.batches import add_product_photos, create_product_with_photos
 from catalog.services.product_photos import (
     MAX_PHOTOS_PER_PRODUCT,
     add_product_photo,
@@ -34,8 +35,10 @@ __all__ = [
     "MAX_PHOTOS_PER_PRODUCT",
     "SYSTEM",
     "add_product_photo",
+    "add_product_photos",
     "adjust_stock",
     "create_product",
+    "create_product_with_photos",
     "lock_products",
     "make_photo_renditions",
     "remove_product_photo",

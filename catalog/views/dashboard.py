@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from catalog import csv_io, dashboard_services, services
+from catalog import csv_io, services
 from catalog.exceptions import PhotoNotFound
 from catalog.forms import (
     PhotoRemoveForm,
@@ -187,7 +187,7 @@ class ProductCreateView(DashboardPage):
         form = ProductCreateForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                product = dashboard_services.create_product_with_photos(
+                product = services.create_product_with_photos(
                     acting_user=request.user, seller=self.seller, **form.cleaned_data
                 )
             except (DomainError, ValidationError) as error:
@@ -247,7 +247,7 @@ class PhotoAddView(ProductEditView):
         photo_form = PhotoUploadForm(request.POST, request.FILES)
         if photo_form.is_valid():
             try:
-                dashboard_services.add_product_photos(
+                services.add_product_photos(
                     acting_user=request.user,
                     product=product,
                     images=photo_form.cleaned_data["photos"],

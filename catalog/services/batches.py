@@ -1,8 +1,7 @@
-"""Dashboard actions that combine product services into one transaction.
+"""Actions that combine product services into one transaction: all or nothing.
 
-``catalog.services`` adds one photo at a time; the dashboard adds a product together with
-its photos, or several photos at once, and each of those is one action: all or nothing.
-The product services nest, so these wrap them in a single transaction.
+A product is added together with its photos, or several photos at once; the services
+below nest, so these wrap them in a single transaction.
 """
 
 from __future__ import annotations
@@ -13,9 +12,10 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 
-from catalog import services
 from catalog.exceptions import PhotoLimitReached
 from catalog.models import Product, ProductPhoto
+from catalog.services.product_photos import MAX_PHOTOS_PER_PRODUCT, add_product_photo
+from catalog.services.products import create_product
 from villages.models import Seller
 
 
@@ -23,16 +23,16 @@ from villages.models import Seller
 def create_product_with_photos(
     *, acting_user: Any, seller: Seller, photos: Sequence[File[bytes]] = (), **fields: Any
 ) -> Product:
-    """``services.create_product`` and then ``services.add_product_photo`` per picture.
+    """``create_product`` and then ``add_product_photo`` per picture.
 
     Raises what they raise; then nothing is kept (no product, no photo row). The new
     product's row is not visible to anyone else, so its lock costs nobody a wait.
     """
-    if len(photos) > services.MAX_PHOTOS_PER_PRODUCT:
-        raise PhotoLimitReached(limit=services.MAX_PHOTOS_PER_PRODUCT)
-    product = services.create_product(acting_user=acting_user, seller=seller, **fields)
+    if len(photos) > MAX_PHOTOS_PER_PRODUCT:
+        raise PhotoLimitReached(limit=MAX_PHOTOS_PER_PRODUCT)
+    product = create_product(acting_user=acting_user, seller=seller, **fields)
     for image in photos:
-        services.add_product_photo(acting_user=acting_user, product=product, image=image)
+        add_product_photo(acting_user=acting_user, product=product, image=image)
     return product
 
 
@@ -45,9 +45,8 @@ def add_product_photos(
     Holds the product's row lock from the first picture to the commit; the caller keeps
     the number of pictures per call small.
     """
-    if product.photos.count() + len(images) > services.MAX_PHOTOS_PER_PRODUCT:
-        raise PhotoLimitReached(limit=services.MAX_PHOTOS_PER_PRODUCT)
+    if product.photos.count() + len(images) > MAX_PHOTOS_PER_PRODUCT:
+        raise PhotoLimitReached(limit=MAX_PHOTOS_PER_PRODUCT)
     return [
-        services.add_product_photo(acting_user=acting_user, product=product, image=image)
-        for image in images
+        add_product_photo(acting_user=acting_user, product=product, image=image) for image in images
     ]
