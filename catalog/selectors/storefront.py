@@ -75,7 +75,7 @@ def public_products() -> QuerySet[Product]:
     )
 
 
-def ready_photos() -> Prefetch:
+def ready_photos() -> Prefetch[str]:
     """Photos whose renditions exist, first one first, as ``product.ready_photos``."""
     return Prefetch(
         "photos",
