@@ -13,11 +13,7 @@ from catalog.models import Product, StockMovement
 from tests.catalog.conftest import restock
 from tests.factories import ProductFactory
 
-# serialized_rollback: each test starts with the categories the data migration seeded.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(work, arguments):
