@@ -54,3 +54,15 @@ def picture_upload(*, size=(1200, 900), image_format="JPEG", name="foto.jpg", ex
         save_kwargs["exif"] = exif
     image.save(buffer, **save_kwargs)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture(scope="session")
+def compiled_translations():
+    """The Indonesian catalogue compiled from the current .po, for tests that read it."""
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    call_command("compile_translations", verbosity=0)
+    # Catalogues loaded by earlier tests in this run were read without the fresh .mo file.
+    trans_real._translations = {}
+    trans_real._default = None
