@@ -1,6 +1,7 @@
 """What the villages sell. A product belongs to a seller and so to the seller's village."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,10 @@ class Product(TimeStampedModel):
     meeting_point = models.CharField(_("meeting point"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_flagship = models.BooleanField(_("flagship product (produk unggulan)"), default=False)
+    # The name (weight A) and description (weight D) as one full-text document for the
+    # market search. A PostgreSQL trigger writes it on every insert and update (migration
+    # 0004), whatever Django sends; on SQLite it stays empty and search does without.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -94,6 +99,13 @@ class Product(TimeStampedModel):
             models.Index(fields=["village", "is_active"], name="product_village_active"),
             models.Index(fields=["category", "is_active"], name="product_category_active"),
             models.Index(fields=["-created_at"], name="product_newest"),
+            # The market home's newest flagship products per village, without reading
+            # every product of the villages.
+            models.Index(
+                fields=["village", "-created_at", "-id"],
+                condition=models.Q(is_flagship=True, is_active=True),
+                name="product_flagship_newest",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,11 @@
 """Search across the market: the filter form, and the query behind pages and the API.
 
-On PostgreSQL a product matches when its name or description holds every word of the query
-(full-text search, ``simple`` configuration: Indonesian has no stemmer there, and prefixes
-still match), when its name is close to the query by trigram word similarity (so ``bras``
-finds ``beras``), or when its category's name is. Results are ranked by trigram similarity
-of the name, then the weighted full-text rank (name over category over description).
+On PostgreSQL a product matches when, for every word of the query, its name or description
+holds a word starting with it (full-text search, ``simple`` configuration: Indonesian has no
+stemmer there) or its name holds a word spelt close to it (trigram similarity against the
+list of words used in product names, so ``bras`` finds ``beras``); or when its category's
+name matches the query. Results are ranked by trigram word similarity of the name, then the
+weighted full-text rank (name over category).
 
 On SQLite (development) a plain ``icontains`` search stands in, tolerating one typo per word
 by comparing query words with the words of a bounded set of product and category names.
@@ -27,6 +28,8 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, models
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from catalog.enums import ProductKind
@@ -44,9 +47,12 @@ from villages.models import Village
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
 MAX_PRICE = 1_000_000_000_000  # a trillion rupiah: no village sells anything dearer
-# Word similarity (0..1) at or above which a product name counts as a match; pg_trgm's
-# default of 0.6 misses one-letter slips in short words (``bras`` → ``beras`` scores 0.4).
-WORD_SIMILARITY_THRESHOLD = 0.35
+# Trigram similarity (0..1) at or above which a word of the product names counts as a
+# spelling of a query word: ``bras``/``beras`` 0.38, ``telor``/``telur`` 0.33. It is
+# pg_trgm's default ``similarity_threshold``, which the ``%`` operator (and so the trigram
+# index of the word list) uses.
+SPELLING_SIMILARITY = 0.3
+SPELLINGS_PER_WORD = 8  # the closest ones; a common short word has many neighbours
 # Relevance is computed for at most this many matches (PostgreSQL). A word as common as
 # ``beras`` matches a tenth of the market; ranking every match would cost a full pass over
 # them on each page. Sorting by newest or price still sees every match.
@@ -101,6 +107,9 @@ class ProductQuery:
         return query_words(self.text)
 
 
+SPELLING = re.compile(r"[^\W\d_]+")  # letters only: safe inside a raw tsquery
+
+
 def query_words(text: str) -> list[str]:
     """Lower-case words of letters and digits, at most MAX_WORDS of them."""
     return re.findall(r"\w+", text.lower())[:MAX_WORDS]
@@ -118,6 +127,54 @@ class PriceField(forms.IntegerField):
         super().__init__(required=False, min_value=0, max_value=MAX_PRICE, **kwargs)
 
 
+class OptionsSelect(forms.Select):
+    """A select that writes its options itself, in one pass.
+
+    Django's select renders a template per option (and one for its attributes); with every
+    village and category to choose from, that was most of the search page's rendering.
+    The markup is the same, with the same attributes (``selected``, ``aria-invalid``).
+    Flat choices only: no option groups.
+    """
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "\n",
+            '  <option value="{}"{}>{}</option>\n',
+            (
+                (option["value"], html_attributes(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            widget["name"],
+            html_attributes(widget["attrs"]),
+            options,
+        )
+
+
+def html_attributes(attrs: Mapping[str, Any]) -> SafeString:
+    """Attributes as Django's ``attrs.html`` writes them: in order, ``True`` bare, ``False``
+    and ``None`` left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
+
+
 class ProductSearchForm(forms.Form):
     """The filters of the search page and of ``GET /api/v1/products/`` (GET parameters).
 
@@ -125,14 +182,17 @@ class ProductSearchForm(forms.Form):
     """
 
     q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY_LENGTH, strip=True)
-    village = forms.ChoiceField(label=_("Village"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False, widget=OptionsSelect)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=OptionsSelect)
     staple = forms.BooleanField(label=_("Staple food only (BLT voucher)"), required=False)
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     min_price = PriceField(label=_("Lowest price (Rp)"))
     max_price = PriceField(label=_("Highest price (Rp)"))
     sort = forms.ChoiceField(
-        label=_("Sort"), required=False, choices=[("", _("Best match")), *ProductSort.choices]
+        label=_("Sort"),
+        required=False,
+        choices=[("", _("Best match")), *ProductSort.choices],
+        widget=OptionsSelect,
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
@@ -193,8 +253,8 @@ class ProductSearchForm(forms.Form):
 def search_products(query: ProductQuery, *, tree: CategoryTree) -> ProductPage:
     """One page of public products matching ``query``, in the order it asks for.
 
-    Queries: one to set the similarity threshold (PostgreSQL, with words only), one for the
-    products, one for their photos; SQLite adds one for its typo vocabulary.
+    Queries: one for the close spellings of the words (PostgreSQL, with words only), one for
+    the products, one for their photos; SQLite adds one for its typo vocabulary.
     """
     products = filter_products(public_products(), query)
     words = query.words
@@ -261,22 +321,21 @@ def matching_category_ids(words: list[str], categories: Sequence[Category]) -> l
 def _match_postgresql(
     products: QuerySet[Product], words: list[str], category_ids: list[int], *, ranked: bool
 ) -> QuerySet[Product]:
-    text = " ".join(words)
-    # Every word, each as a prefix: ``ber`` already finds ``beras``. Words are \w+ only,
-    # so the raw tsquery cannot be malformed.
+    # Every word, each as a prefix anywhere (``ber`` already finds ``beras``) or as one of
+    # its close spellings in the name (``'beras':A``). Query words are \w+ and spellings are
+    # letters only, so the raw tsquery cannot be malformed.
+    spellings = name_spellings(words)
     tsquery = SearchQuery(
-        " & ".join(f"{word}:*" for word in words), config="simple", search_type="raw"
+        " & ".join(
+            "(" + " | ".join([f"{word}:*", *(f"{s}:A" for s in spellings[word])]) + ")"
+            for word in words
+        ),
+        config="simple",
+        search_type="raw",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(WORD_SIMILARITY_THRESHOLD)],
-        )
-    # The same expressions as the GIN indexes of migration 0003, so the indexes answer them.
-    matched = products.alias(document=SearchVector("name", "description", config="simple")).filter(
-        # Cheapest test first: PostgreSQL stops at the first that holds.
-        Q(category_id__in=category_ids) | Q(name__trigram_word_similar=text) | Q(document=tsquery)
-    )
+    # The stored document and its GIN index (migration 0004); the category test is the
+    # cheapest, so it comes first.
+    matched = products.filter(Q(category_id__in=category_ids) | Q(search_document=tsquery))
     if not ranked:
         return matched
     # Weights: a close name counts most, then the category, then the words anywhere in the
@@ -294,11 +353,42 @@ def _match_postgresql(
         public_products()
         .filter(pk__in=candidates)
         .annotate(
-            relevance=TrigramWordSimilarity(text, "name")
+            relevance=TrigramWordSimilarity(" ".join(words), "name")
             + SearchRank(weighted, tsquery)
             + in_category
         )
     )
+
+
+def name_spellings(words: list[str]) -> dict[str, list[str]]:
+    """For each query word of three letters or more, the words of product names spelt close
+    to it (PostgreSQL, one query): up to SPELLINGS_PER_WORD, the closest first.
+
+    The word list ``catalog_search_word`` is kept by a trigger (migration 0004); the ``%``
+    operator lets its trigram index find the neighbours without reading every word.
+    """
+    spellings: dict[str, list[str]] = {word: [] for word in words}
+    long_words = [word for word in spellings if len(word) >= 3]
+    if not long_words:
+        return spellings
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT query.word, near.word
+            FROM unnest(%s::text[]) AS query (word)
+            CROSS JOIN LATERAL (
+                SELECT w.word FROM catalog_search_word w
+                WHERE w.word %% query.word AND similarity(w.word, query.word) >= %s
+                ORDER BY similarity(w.word, query.word) DESC, w.word
+                LIMIT %s
+            ) AS near
+            """,
+            [long_words, SPELLING_SIMILARITY, SPELLINGS_PER_WORD],
+        )
+        for word, spelling in cursor.fetchall():
+            if spelling != word and SPELLING.fullmatch(spelling):
+                spellings[word].append(spelling)
+    return spellings
 
 
 def _match_fallback(

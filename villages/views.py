@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -36,10 +37,11 @@ class MarketHomeView(PublicViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         market = self.get_market()
         villages = (
-            list(storefront.with_flagships(selectors.villages_with_seller_counts(market=market)))
+            storefront.with_flagships(selectors.villages_with_seller_counts(market=market))
             if market
             else []
         )
+        add_links(villages)
         return super().get_context_data(
             market=market,
             villages=villages,
@@ -48,6 +50,32 @@ class MarketHomeView(PublicViewMixin, TemplateView):
             other_markets=[m for m in selectors.public_markets() if m != market],
             **kwargs,
         )
+
+
+# Placeholders for add_links: a slug or an id this long never occurs in a real URL.
+SLUG_PLACEHOLDER = "--slug-placeholder--"
+ID_PLACEHOLDER = 987654321987654321
+
+
+def add_links(villages: list[Village]) -> None:
+    """Give each village and each of its flagships its page's address as ``url``.
+
+    The market home links about 200 pages; ``{% url %}`` for each costs a reverse() apiece.
+    Here each URL pattern is reversed once with placeholders, which are then replaced by
+    the row's slug and id: slugs and ids need no quoting, so the result is what reverse()
+    would give.
+    """
+    village_url = reverse("villages:village", kwargs={"village_slug": SLUG_PLACEHOLDER})
+    product_url = reverse(
+        "catalog:product", kwargs={"product_id": ID_PLACEHOLDER, "product_slug": SLUG_PLACEHOLDER}
+    )
+    for village in villages:
+        # Attributes for the template only, hence unknown to the model's type.
+        village.url = village_url.replace(SLUG_PLACEHOLDER, village.slug)  # type: ignore[attr-defined]
+        for product in getattr(village, "flagships", []):
+            product.url = product_url.replace(str(ID_PLACEHOLDER), str(product.pk)).replace(
+                SLUG_PLACEHOLDER, product.slug
+            )
 
 
 class VillageView(PublicViewMixin, TemplateView):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from catalog.enums import PhotoStatus, ProductKind
@@ -242,19 +242,55 @@ def category_products(*, category_ids: Sequence[int]) -> QuerySet[Product]:
     )
 
 
-def with_flagships(villages: QuerySet[Village]) -> QuerySet[Village]:
-    """Villages, each with up to FLAGSHIPS_PER_VILLAGE flagship products as ``flagships``.
+# What the market home shows of a flagship product: its name, price and voucher badge.
+FLAGSHIP_FIELDS = (
+    "id",
+    "name",
+    "slug",
+    "price",
+    "village_id",
+    "category_id",
+    "category__is_staple",
+)
 
-    One query for any number of villages: the database limits the products per village.
-    The market home lists them by name and price, without photos, to stay light.
+
+def with_flagships(villages: QuerySet[Village]) -> list[Village]:
+    """Villages, each with up to FLAGSHIPS_PER_VILLAGE flagship products as ``flagships``,
+    the newest first.
+
+    Two queries for any number of villages and products. The first reads the villages with
+    the ids of their newest flagships: a small correlated subquery per place, answered by
+    the partial index ``product_flagship_newest`` from the few rows it needs, rather than
+    numbering every flagship of the market. The second reads those products, without
+    photos, sellers or villages: the market home lists them by name and price only.
     """
-    flagships = (
+    newest = (
         public_products()
-        .filter(is_flagship=True)
-        .only(*CARD_FIELDS)
-        .order_by("village_id", "-created_at", "-pk")[:FLAGSHIPS_PER_VILLAGE]
+        .filter(village=OuterRef("pk"), is_flagship=True)
+        .order_by("-created_at", "-pk")
+        .values("pk")
     )
-    return villages.prefetch_related(Prefetch("products", queryset=flagships, to_attr="flagships"))
+    slots = [f"flagship_{i}" for i in range(FLAGSHIPS_PER_VILLAGE)]
+    rows = list(
+        villages.annotate(**{slot: Subquery(newest[i : i + 1]) for i, slot in enumerate(slots)})
+    )
+    ids = {getattr(row, slot) for row in rows for slot in slots} - {None}
+    products = (
+        {
+            product.pk: product
+            for product in public_products()
+            .select_related(None)
+            .select_related("category")
+            .only(*FLAGSHIP_FIELDS)
+            .filter(pk__in=ids)
+        }
+        if ids
+        else {}
+    )
+    for row in rows:
+        found = (products.get(getattr(row, slot)) for slot in slots)
+        row.flagships = [product for product in found if product is not None]  # type: ignore[attr-defined]
+    return rows
 
 
 def villages_for_filter() -> list[Village]:
