@@ -1,11 +1,17 @@
 """Public village pages and the village's own management page."""
 
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -37,19 +43,65 @@ class MarketHomeView(PublicViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         market = self.get_market()
         villages = (
-            storefront.with_flagships(selectors.villages_with_seller_counts(market=market))
+            storefront.with_flagship_ids(selectors.villages_with_seller_counts(market=market))
             if market
             else []
         )
-        add_links(villages)
         return super().get_context_data(
             market=market,
             villages=villages,
-            has_flagships=any(getattr(village, "flagships", []) for village in villages),
+            villages_html=self.render_villages(market, villages) if market else "",
             staple_groups=storefront.category_tree().staple_groups() if market else [],
             other_markets=[m for m in selectors.public_markets() if m != market],
             **kwargs,
         )
+
+    def render_villages(self, market: Market, villages: list[Village]) -> SafeString:
+        """The village cards and flagship lists, from the cache while nothing they show has
+        changed (see ``villages_fragment_key``), else rendered (one more query) and cached
+        for ``MARKET_HOME_CACHE_SECONDS``; 0 turns the cache off."""
+        seconds = settings.MARKET_HOME_CACHE_SECONDS
+        key = villages_fragment_key(market, villages)
+        html = cache.get(key) if seconds else None
+        if html is None:
+            storefront.load_flagships(villages)
+            add_links(villages)
+            html = render_to_string(
+                "villages/_market_villages.html",
+                {
+                    "villages": villages,
+                    "has_flagships": any(getattr(v, "flagship_ids", []) for v in villages),
+                },
+                request=self.request,
+            )
+            if seconds:
+                cache.set(key, str(html), seconds)
+        return mark_safe(html)  # noqa: S308  # our own rendered template, or it read back from the cache
+
+
+def villages_fragment_key(market: Market, villages: list[Village]) -> str:
+    """A cache key that changes whenever the fragment would: the language, the script
+    prefix, and everything shown of each village (name, place, active sellers) and of its
+    flagships (which ones, and when each last changed, which covers a new name, slug or
+    price). Not covered: a category becoming staple or not, which changes a voucher badge
+    only when the cache entry expires."""
+    facts = [
+        (
+            village.pk,
+            village.name,
+            village.slug,
+            village.kecamatan,
+            village.kabupaten,
+            getattr(village, "seller_count", None),
+            getattr(village, "flagship_ids", []),
+            [when.isoformat() for when in getattr(village, "flagships_changed", [])],
+        )
+        for village in villages
+    ]
+    digest = hashlib.sha256(
+        repr((market.pk, get_language(), get_script_prefix(), facts)).encode()
+    ).hexdigest()
+    return f"market-home:villages:{digest}"
 
 
 # Placeholders for add_links: a slug or an id this long never occurs in a real URL.

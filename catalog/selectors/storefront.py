@@ -256,25 +256,46 @@ FLAGSHIP_FIELDS = (
 
 def with_flagships(villages: QuerySet[Village]) -> list[Village]:
     """Villages, each with up to FLAGSHIPS_PER_VILLAGE flagship products as ``flagships``,
-    the newest first.
+    the newest first. Two queries for any number of villages and products (see below)."""
+    rows = with_flagship_ids(villages)
+    load_flagships(rows)
+    return rows
 
-    Two queries for any number of villages and products. The first reads the villages with
-    the ids of their newest flagships: a small correlated subquery per place, answered by
-    the partial index ``product_flagship_newest`` from the few rows it needs, rather than
-    numbering every flagship of the market. The second reads those products, without
-    photos, sellers or villages: the market home lists them by name and price only.
+
+def with_flagship_ids(villages: QuerySet[Village]) -> list[Village]:
+    """Villages, each with the ids of its newest flagship products (up to
+    FLAGSHIPS_PER_VILLAGE) as ``flagship_ids`` and when each was last changed as
+    ``flagships_changed``. One query.
+
+    Each id comes from a small correlated subquery, answered by the partial index
+    ``product_flagship_newest`` from the few rows it needs, rather than numbering every
+    flagship of the market.
     """
     newest = (
         public_products()
         .filter(village=OuterRef("pk"), is_flagship=True)
         .order_by("-created_at", "-pk")
-        .values("pk")
     )
-    slots = [f"flagship_{i}" for i in range(FLAGSHIPS_PER_VILLAGE)]
-    rows = list(
-        villages.annotate(**{slot: Subquery(newest[i : i + 1]) for i, slot in enumerate(slots)})
-    )
-    ids = {getattr(row, slot) for row in rows for slot in slots} - {None}
+    slots = range(FLAGSHIPS_PER_VILLAGE)
+    annotations: dict[str, Subquery] = {}
+    for i in slots:
+        annotations[f"flagship_{i}"] = Subquery(newest.values("pk")[i : i + 1])
+        annotations[f"flagship_{i}_changed"] = Subquery(newest.values("updated_at")[i : i + 1])
+    rows = list(villages.annotate(**annotations))
+    for row in rows:
+        ids = [getattr(row, f"flagship_{i}") for i in slots]
+        changed = [getattr(row, f"flagship_{i}_changed") for i in slots]
+        row.flagship_ids = [pk for pk in ids if pk is not None]  # type: ignore[attr-defined]
+        row.flagships_changed = [when for when in changed if when is not None]  # type: ignore[attr-defined]
+    return rows
+
+
+def load_flagships(villages: Sequence[Village]) -> None:
+    """Give each village of ``with_flagship_ids`` its products as ``flagships``. One query.
+
+    Without photos, sellers or villages: the market home lists them by name and price.
+    """
+    ids = [pk for village in villages for pk in getattr(village, "flagship_ids", [])]
     products = (
         {
             product.pk: product
@@ -287,10 +308,9 @@ def with_flagships(villages: QuerySet[Village]) -> list[Village]:
         if ids
         else {}
     )
-    for row in rows:
-        found = (products.get(getattr(row, slot)) for slot in slots)
-        row.flagships = [product for product in found if product is not None]  # type: ignore[attr-defined]
-    return rows
+    for village in villages:
+        found = (products.get(pk) for pk in getattr(village, "flagship_ids", []))
+        village.flagships = [product for product in found if product is not None]  # type: ignore[attr-defined]
 
 
 def villages_for_filter() -> list[Village]:

@@ -91,6 +91,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long the market home keeps its rendered village cards and flagship lists; the cache
+# key changes with what they show, so this bounds only what the key does not cover. 0: off.
+MARKET_HOME_CACHE_SECONDS = env_int("MARKET_HOME_CACHE_SECONDS", 60)
 
 # Celery: with Redis it is the broker; without it tasks run in-process right after commit.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

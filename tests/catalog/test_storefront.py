@@ -14,12 +14,12 @@ from tests.pages.html import read_page
 from villages.models import MarketVillage
 
 MAX_PAGE_QUERIES = 10
-HOME_QUERIES = 5  # market, villages, flagships, categories, other markets
+HOME_QUERIES = 5  # market, villages, flagships (none when cached), categories, other markets
 VILLAGE_QUERIES = 5  # village + BUMDes, markets, sellers, products, their photos
 SELLER_QUERIES = 3  # seller + village, products, their photos
 CATEGORY_QUERIES = 3  # every category, products, their photos
 PRODUCT_QUERIES = 2  # product + seller, village, category and its parent; photos
-SEARCH_QUERIES = 5  # villages, categories, (threshold on PostgreSQL), products, photos
+SEARCH_QUERIES = 5  # villages, categories, (close spellings on PostgreSQL), products, photos
 
 
 def build_market(two_villages):
