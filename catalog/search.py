@@ -24,10 +24,12 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connection, models
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -339,9 +341,13 @@ def _match_postgresql(
     if not ranked:
         return matched
     # Weights: a close name counts most, then the category, then the words anywhere in the
-    # name or category; a match in the description alone ranks last.
-    weighted = SearchVector("name", config="simple", weight="A") + SearchVector(
-        "category__name", config="simple", weight="B"
+    # name (A), category (B) or description (D, stored); a match in the description alone
+    # ranks last.
+    weighted = CombinedExpression(
+        F("search_document"),
+        "||",
+        SearchVector("category__name", config="simple", weight="B"),
+        output_field=SearchVectorField(),
     )
     in_category = Case(
         When(category_id__in=category_ids or [0], then=Value(0.3)),
