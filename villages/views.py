@@ -72,7 +72,6 @@ class MarketHomeView(PublicViewMixin, TemplateView):
                     "villages": villages,
                     "has_flagships": any(getattr(v, "flagship_ids", []) for v in villages),
                 },
-                request=self.request,
             )
             if seconds:
                 cache.set(key, str(html), seconds)
