@@ -66,10 +66,16 @@ def stock_state_expression() -> Case:
     )
 
 
+def visible_products() -> QuerySet[Product]:
+    """Products anyone may see: active, of an active seller. Nothing joined for display:
+    for subqueries and lists of a few fields."""
+    return Product.objects.filter(is_active=True, seller__is_active=True)
+
+
 def public_products() -> QuerySet[Product]:
-    """Products anyone may see: active, of an active seller; joined for cards."""
+    """``visible_products``, joined for cards and with their stock state."""
     return (
-        Product.objects.filter(is_active=True, seller__is_active=True)
+        visible_products()
         .select_related("seller", "village", "category")
         .annotate(stock_state=stock_state_expression())
     )
@@ -272,7 +278,7 @@ def with_flagship_ids(villages: QuerySet[Village]) -> list[Village]:
     flagship of the market.
     """
     newest = (
-        public_products()
+        visible_products()
         .filter(village=OuterRef("pk"), is_flagship=True)
         .order_by("-created_at", "-pk")
     )
@@ -299,8 +305,7 @@ def load_flagships(villages: Sequence[Village]) -> None:
     products = (
         {
             product.pk: product
-            for product in public_products()
-            .select_related(None)
+            for product in visible_products()
             .select_related("category")
             .only(*FLAGSHIP_FIELDS)
             .filter(pk__in=ids)
