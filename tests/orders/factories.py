@@ -1,0 +1,69 @@
+"""Order test data: sellers with delivery options, products with stock or capacity.
+
+Stock goes in through the catalog's stock service; orders are placed through
+``orders.services.place_order`` where their content matters.
+"""
+
+import datetime
+
+from catalog import services as catalog_services
+from catalog.enums import ProductKind, StockMovementKind
+from orders.models import SellerDelivery
+from tests.factories import ProductFactory, SellerFactory, category
+
+
+def seller_in(village, **fields):
+    """A seller of ``village``."""
+    return SellerFactory(village=village, **fields)
+
+
+def delivery_options_for(seller, **fields):
+    """The seller's delivery row with ``fields`` set (created if missing)."""
+    row, _created = SellerDelivery.objects.get_or_create(seller=seller)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def goods(seller, *, stock=0, price=14000, **fields):
+    """A product of goods of ``seller`` holding ``stock`` units (restocked as trusted code)."""
+    product = ProductFactory(seller=seller, price=price, **fields)
+    if stock:
+        catalog_services.adjust_stock(
+            acting_user=catalog_services.SYSTEM,
+            product_id=product.pk,
+            quantity=stock,
+            kind=StockMovementKind.RESTOCK,
+            reason="Panen",
+        )
+        product.refresh_from_db()
+    return product
+
+
+def service(seller, *, price=25000, **fields):
+    """A service (pitulungan): no stock, no limit."""
+    fields.setdefault("category", category("jasa-pitulungan"))
+    return ProductFactory(
+        seller=seller,
+        kind=ProductKind.SERVICE,
+        price=price,
+        unit="kali",
+        weight_grams=None,
+        **fields,
+    )
+
+
+def tour(seller, *, capacity=10, price=150000, days_ahead=14, **fields):
+    """A tour package for ``capacity`` persons, ``days_ahead`` days from today."""
+    fields.setdefault("category", category("paket-wisata"))
+    return ProductFactory(
+        seller=seller,
+        kind=ProductKind.TOUR,
+        price=price,
+        unit="orang",
+        weight_grams=None,
+        capacity=capacity,
+        tour_date=datetime.date.today() + datetime.timedelta(days=days_ahead),
+        **fields,
+    )
