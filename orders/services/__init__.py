@@ -1,0 +1,22 @@
+"""Writes about carts and orders. Import them from here: ``from orders import services``.
+
+One import statement per module, each naming what it re-exports.
+"""
+
+from orders.services.cart import (  # noqa: F401 -- re-exported
+    add_to_cart,
+    get_or_create_cart,
+    merge_carts,
+    remove_cart_line,
+    update_cart_line,
+)
+from orders.services.checkout import (  # noqa: F401 -- re-exported
+    Address,
+    place_order,
+    validate_address,
+)
+from orders.services.delivery import (  # noqa: F401 -- re-exported
+    DeliveryOption,
+    delivery_options,
+    delivery_zone,
+)
