@@ -67,3 +67,30 @@ def tour(seller, *, capacity=10, price=150000, days_ahead=14, **fields):
         tour_date=datetime.date.today() + datetime.timedelta(days=days_ahead),
         **fields,
     )
+
+
+def buyer_address(village, **fields):
+    """A valid delivery address in ``village`` (an ``orders.services.Address``)."""
+    from orders.services import Address
+
+    values = {
+        "delivery_village": village,
+        "recipient_name": "Bu Sumarni",
+        "phone": "0812 3456 7890",
+        "dusun": "Glondong",
+        "rt": "03",
+        "rw": "07",
+        "notes": "Rumah cat hijau",
+    }
+    values.update(fields)
+    return Address(**values)
+
+
+def fill_cart(user, *items):
+    """``user``'s cart holding ``(product, quantity)`` items, added through the services."""
+    from orders import services
+
+    cart = services.get_or_create_cart(user=user)
+    for product, quantity in items:
+        services.add_to_cart(cart=cart, product_id=product.pk, quantity=quantity)
+    return cart
