@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.phone import normalize_phone
 from accounts.tasks import send_text_message
 from core.tasks import enqueue_on_commit
+from orders.services import merge_carts
 
 
 class IndonesianPhoneField(forms.CharField):
@@ -67,6 +68,13 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             return None
         return User.objects.filter(phone=normalized).first()
+
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        """Sign in, then move the anonymous session's cart into the person's cart."""
+        # Signing in gives the session a new key: remember the cart's before it changes.
+        session_key = request.session.session_key
+        super().login(request, user)
+        merge_carts(session_key=session_key, user=user)
 
     def save_user(
         self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True
