@@ -30,7 +30,9 @@ class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
     status_code = 409
 
-    def __init__(self, *, from_status: str, to_status: str, message: str | Promise | None = None) -> None:
+    def __init__(
+        self, *, from_status: str, to_status: str, message: str | Promise | None = None
+    ) -> None:
         super().__init__(
             message
             or _("An order that is %(current)s cannot become %(wanted)s.")
@@ -141,8 +143,7 @@ class DeliveryUnavailable(DomainError):
 
     def __init__(self, *, seller_id: int, seller_name: str, method: str | None) -> None:
         super().__init__(
-            _("%(seller)s does not offer that delivery to this address.")
-            % {"seller": seller_name},
+            _("%(seller)s does not offer that delivery to this address.") % {"seller": seller_name},
             extra={"seller_id": seller_id, "method": method},
         )
 
@@ -184,3 +185,10 @@ class CartNotYours(PermissionDenied):
 
     def __init__(self) -> None:
         super().__init__(_("That cart belongs to someone else."))
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("That order does not exist."))
