@@ -20,3 +20,18 @@ from orders.services.delivery import (  # noqa: F401 -- re-exported
     delivery_options,
     delivery_zone,
 )
+from orders.services.lifecycle import (  # noqa: F401 -- re-exported
+    ALLOWED_TRANSITIONS,
+    Party,
+    cancel_unconfirmed_fulfilment,
+    complete_delivered_fulfilment,
+    next_steps,
+    parties_of,
+    release_unpaid_transfer,
+    transition_fulfilment,
+)
+from orders.services.payment_steps import (  # noqa: F401 -- re-exported
+    confirm_transfer,
+    mark_cash_collected,
+    upload_transfer_proof,
+)

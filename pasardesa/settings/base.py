@@ -107,6 +107,32 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Fulfilment lifecycle: the system's deadlines and the beat jobs that keep them -------
+# (docs/adr/0005-fulfilment-lifecycle.md). A job run twice, or late, changes nothing twice.
+PASARDESA_AUTO_COMPLETE_DAYS = env_int("PASARDESA_AUTO_COMPLETE_DAYS", 3)  # delivered → completed
+PASARDESA_AUTO_CANCEL_HOURS = env_int("PASARDESA_AUTO_CANCEL_HOURS", 48)  # placed → cancelled
+PASARDESA_TRANSFER_HOURS = env_int("PASARDESA_TRANSFER_HOURS", 24)  # unpaid transfer released
+# Who hears of orders: classes with the orders.notifications.OrderNotifier methods.
+PASARDESA_ORDER_NOTIFIERS = env_list(
+    "PASARDESA_ORDER_NOTIFIERS",
+    ["orders.notifications.LogNotifier", "orders.notifications.EmailNotifier"],
+)
+CELERY_BEAT_SCHEDULE = {
+    "orders-complete-delivered": {
+        "task": "orders.tasks.complete_delivered_fulfilments",
+        "schedule": 60 * 60,  # hourly: the deadline is in days
+    },
+    "orders-cancel-unconfirmed": {
+        "task": "orders.tasks.cancel_unconfirmed_fulfilments",
+        "schedule": 15 * 60,
+    },
+    "orders-release-unpaid-transfers": {
+        "task": "orders.tasks.release_unpaid_transfers",
+        "schedule": 15 * 60,
+    },
+}
+# --- end of the fulfilment lifecycle block --------------------------------------------
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

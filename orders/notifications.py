@@ -1,0 +1,324 @@
+"""Order notifications through one pluggable channel.
+
+Services call ``notify_order_placed`` / ``notify_fulfilment_changed`` inside their
+transaction; those only enqueue a Celery task with ``enqueue_on_commit``, so nothing is sent
+for a write that rolls back and no gateway is called while rows are locked. The task loads
+the rows again and hands them to every notifier named by ``PASARDESA_ORDER_NOTIFIERS``
+(dotted paths of classes with the ``OrderNotifier`` methods). A WhatsApp or SMS gateway
+plugs in as ``accounts.messaging`` text sender, used here by ``TextMessageNotifier``.
+
+A task may run twice: each (effect, notifier) pair takes a cache key first, so a retry only
+repeats the notifiers that failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.utils import translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from accounts.messaging import get_text_sender
+from accounts.phone import whatsapp_url
+from core.money import format_rupiah
+from core.tasks import enqueue_on_commit
+from orders.enums import EventType, FulfilmentStatus, PaymentStatus
+from orders.models import Fulfilment, FulfilmentEvent, Order
+from villages.enums import Role
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_NOTIFIERS = ["orders.notifications.LogNotifier", "orders.notifications.EmailNotifier"]
+# How long a sent notification is remembered, so a task run again does not repeat it.
+SENT_KEY_SECONDS = 2 * 24 * 60 * 60
+
+
+class OrderNotifier(Protocol):
+    """One way of telling people about orders. Raise on failure; the task retries."""
+
+    def order_placed(self, order: Order) -> None:
+        """Tell each seller of ``order`` that a new order came in."""
+
+    def fulfilment_changed(self, fulfilment: Fulfilment, event: FulfilmentEvent) -> None:
+        """Tell the buyer what ``event`` changed on ``fulfilment``."""
+
+
+# --- Who hears, in which language ---------------------------------------------------------
+
+
+def language_of(person: Any) -> str:
+    """The person's language if they chose one and we speak it; else Indonesian."""
+    chosen = getattr(person, "language", "") or ""
+    supported = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
+def seller_people(fulfilment: Fulfilment) -> list[Any]:
+    """The seller's staff and the BUMDes admins of its village: who runs the order queue."""
+    from accounts.models import User
+    from villages.models import Membership
+
+    user_ids = (
+        Membership.objects.filter(village_id=fulfilment.village_id)
+        .filter(
+            Q(role=Role.SELLER_STAFF, seller_id=fulfilment.seller_id) | Q(role=Role.BUMDES_ADMIN)
+        )
+        .values("user_id")
+    )
+    return list(User.objects.filter(is_active=True, pk__in=user_ids).order_by("pk"))
+
+
+# --- Texts --------------------------------------------------------------------------------
+
+
+def _lines_text(fulfilment: Fulfilment) -> str:
+    return "\n".join(
+        f"- {line.quantity} {line.unit} {line.product_name}: {format_rupiah(line.line_total)}"
+        for line in fulfilment.lines.all()
+    )
+
+
+def new_order_text(fulfilment: Fulfilment) -> tuple[str, str]:
+    """(subject, body) for the seller of ``fulfilment``, in the active language."""
+    order = fulfilment.order
+    subject = _("New order %(number)s") % {"number": order.number}
+    body = "\n".join(
+        [
+            _("A new order came in for %(seller)s.") % {"seller": fulfilment.seller.name},
+            _lines_text(fulfilment),
+            _("Delivery: %(method)s") % {"method": fulfilment.get_delivery_method_display()},
+            _("Total: %(total)s") % {"total": format_rupiah(fulfilment.total)},
+            _("Please confirm or cancel it soon."),
+        ]
+    )
+    return subject, body
+
+
+def change_text(fulfilment: Fulfilment, event: FulfilmentEvent) -> tuple[str, str]:
+    """(subject, body) for the buyer about ``event``, in the active language."""
+    order = fulfilment.order
+    subject = _("Your order %(number)s from %(seller)s") % {
+        "number": order.number,
+        "seller": fulfilment.seller.name,
+    }
+    if event.type == EventType.STATUS_CHANGED:
+        status = str(FulfilmentStatus(event.to_status).label)
+        lines = [_("Your order is now: %(status)s.") % {"status": status}]
+        reason = (event.details or {}).get("reason")
+        if reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": reason})
+    elif (event.details or {}).get("to_status") == PaymentStatus.PAID:
+        lines = [_("The seller confirmed your payment.")]
+    else:
+        lines = [_("Your payment changed.")]
+    lines.append(_("Total: %(total)s") % {"total": format_rupiah(fulfilment.total)})
+    return subject, "\n".join(lines)
+
+
+def order_summary_text(fulfilment: Fulfilment) -> str:
+    """A short summary of the order for a chat with the seller, in the active language."""
+    order = fulfilment.order
+    parts = [
+        _("Hello %(seller)s, about my order %(number)s:")
+        % {"seller": fulfilment.seller.name, "number": order.number},
+        _lines_text(fulfilment),
+    ]
+    if fulfilment.delivery_fee:
+        parts.append(_("Delivery fee: %(fee)s") % {"fee": format_rupiah(fulfilment.delivery_fee)})
+    parts.append(_("Total: %(total)s") % {"total": format_rupiah(fulfilment.total)})
+    parts.append(_("Status: %(status)s") % {"status": fulfilment.get_status_display()})
+    return "\n".join(parts)
+
+
+def whatsapp_order_summary(fulfilment: Fulfilment) -> str:
+    """A click-to-chat link to the seller's WhatsApp with an Indonesian order summary.
+
+    Empty when the seller has no WhatsApp number. For the order pages.
+    """
+    phone = fulfilment.seller.whatsapp or fulfilment.seller.phone
+    if not phone:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = order_summary_text(fulfilment)
+    return whatsapp_url(phone, text)
+
+
+# --- Backends -----------------------------------------------------------------------------
+
+
+class LogNotifier:
+    """Writes one line per notification: numbers and statuses, no personal data."""
+
+    def order_placed(self, order: Order) -> None:
+        for fulfilment in order.fulfilments.all():
+            logger.info(
+                "New order %s for seller %s (%s)",
+                order.number,
+                fulfilment.seller_id,
+                format_rupiah(fulfilment.total),
+            )
+
+    def fulfilment_changed(self, fulfilment: Fulfilment, event: FulfilmentEvent) -> None:
+        logger.info(
+            "Order %s, seller %s: %s %s -> %s",
+            fulfilment.order.number,
+            fulfilment.seller_id,
+            event.type,
+            event.from_status or (event.details or {}).get("from_status", ""),
+            event.to_status or (event.details or {}).get("to_status", ""),
+        )
+
+
+class EmailNotifier:
+    """Django mail, in each recipient's language (Indonesian unless they chose another)."""
+
+    def order_placed(self, order: Order) -> None:
+        for fulfilment in order.fulfilments.all():
+            for person in seller_people(fulfilment):
+                if person.email:
+                    with translation.override(language_of(person)):
+                        subject, body = new_order_text(fulfilment)
+                    send_mail(subject, body, None, [person.email])
+
+    def fulfilment_changed(self, fulfilment: Fulfilment, event: FulfilmentEvent) -> None:
+        buyer = fulfilment.order.buyer
+        if not buyer.email:
+            return
+        with translation.override(language_of(buyer)):
+            subject, body = change_text(fulfilment, event)
+        send_mail(subject, body, None, [buyer.email])
+
+
+class TextMessageNotifier:
+    """The text-message sender (SMS or a WhatsApp gateway) of ``accounts.messaging``."""
+
+    def order_placed(self, order: Order) -> None:
+        sender = get_text_sender()
+        for fulfilment in order.fulfilments.all():
+            phone = fulfilment.seller.whatsapp or fulfilment.seller.phone
+            if phone:
+                with translation.override(settings.LANGUAGE_CODE):
+                    subject, body = new_order_text(fulfilment)
+                sender.send(phone=phone, text=f"{subject}\n{body}")
+
+    def fulfilment_changed(self, fulfilment: Fulfilment, event: FulfilmentEvent) -> None:
+        buyer = fulfilment.order.buyer
+        phone = fulfilment.order.contact_phone or buyer.phone
+        if not phone:
+            return
+        with translation.override(language_of(buyer)):
+            subject, body = change_text(fulfilment, event)
+        get_text_sender().send(phone=phone, text=f"{subject}\n{body}")
+
+
+@lru_cache(maxsize=8)
+def _notifier_class(path: str) -> type[OrderNotifier]:
+    return import_string(path)  # type: ignore[no-any-return]
+
+
+def get_notifiers() -> list[tuple[str, OrderNotifier]]:
+    paths = getattr(settings, "PASARDESA_ORDER_NOTIFIERS", DEFAULT_NOTIFIERS)
+    return [(path, _notifier_class(path)()) for path in paths]
+
+
+# --- Public hooks (inside a transaction) and the deliveries (in the task) ---------------------
+
+
+def notify_order_placed(order_id: int | Order) -> None:
+    """Tell the sellers of a new order, once the caller's transaction commits.
+
+    Takes the order's id (an ``Order`` is accepted too); the task gets only the id.
+    """
+    from orders.tasks import send_order_placed
+
+    pk = order_id.pk if isinstance(order_id, Order) else order_id
+    enqueue_on_commit(send_order_placed, order_id=pk)
+
+
+def notify_fulfilment_changed(fulfilment_id: int, event_id: int) -> None:
+    """Tell the buyer about ``event_id``, once the caller's transaction commits."""
+    from orders.tasks import send_fulfilment_changed
+
+    enqueue_on_commit(send_fulfilment_changed, fulfilment_id=fulfilment_id, event_id=event_id)
+
+
+class NotificationFailed(Exception):
+    """Some notifiers failed; they are retried, the others are not repeated."""
+
+
+@contextmanager
+def _once(key: str) -> Iterator[bool]:
+    """Yield True if ``key`` was not taken yet; a failure inside frees it for the retry."""
+    taken = cache.add(key, 1, SENT_KEY_SECONDS)
+    try:
+        yield taken
+    except Exception:
+        if taken:
+            cache.delete(key)
+        raise
+
+
+def _deliver(effect: str, calls: Iterable[tuple[str, Any]]) -> int:
+    failures = []
+    sent = 0
+    for path, call in calls:
+        try:
+            with _once(f"orders:notified:{effect}:{path}") as first:
+                if first:
+                    call()
+                    sent += 1
+        except Exception:  # one broken channel must not silence the others
+            logger.exception("Notifier %s failed for %s", path, effect)
+            failures.append(path)
+    if failures:
+        raise NotificationFailed(", ".join(failures))
+    return sent
+
+
+def deliver_order_placed(order_id: int) -> int:
+    """Run every notifier for a new order; returns how many ran (0 if the order is gone)."""
+    order = (
+        Order.objects.select_related("buyer")
+        .prefetch_related("fulfilments__seller", "fulfilments__lines", "fulfilments__order")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        return 0
+    return _deliver(
+        f"order:{order.pk}",
+        ((path, _bind(notifier.order_placed, order)) for path, notifier in get_notifiers()),
+    )
+
+
+def deliver_fulfilment_changed(fulfilment_id: int, event_id: int) -> int:
+    """Run every notifier for one event; returns how many ran (0 if the rows are gone)."""
+    fulfilment = (
+        Fulfilment.objects.select_related("order__buyer", "seller")
+        .prefetch_related("lines")
+        .filter(pk=fulfilment_id)
+        .first()
+    )
+    event = FulfilmentEvent.objects.filter(pk=event_id, fulfilment_id=fulfilment_id).first()
+    if fulfilment is None or event is None:
+        return 0
+    return _deliver(
+        f"event:{event.pk}",
+        (
+            (path, _bind(notifier.fulfilment_changed, fulfilment, event))
+            for path, notifier in get_notifiers()
+        ),
+    )
+
+
+def _bind(function: Any, *args: Any) -> Any:
+    return lambda: function(*args)
