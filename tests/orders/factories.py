@@ -94,3 +94,32 @@ def fill_cart(user, *items):
     for product, quantity in items:
         services.add_to_cart(cart=cart, product_id=product.pk, quantity=quantity)
     return cart
+
+
+def placed_order(buyer, *items, delivery=None, tenders=(("cash", None),), key="checkout-1"):
+    """An order of ``buyer`` for ``(product, quantity)`` items, placed through the services.
+
+    ``delivery`` is a ``DeliveryMethod`` for every seller (default: free local delivery in
+    the buyer's village when it is the seller's, else pickup). Returns the order.
+    """
+    from orders import services
+    from orders.enums import DeliveryMethod
+
+    cart = fill_cart(buyer, *items)
+    sellers = {product.seller for product, _quantity in items}
+    for seller in sellers:
+        delivery_options_for(seller)
+    village = next(iter(sellers)).village
+    choices = {
+        seller.pk: delivery
+        or (DeliveryMethod.LOCAL if seller.village_id == village.pk else DeliveryMethod.PICKUP)
+        for seller in sellers
+    }
+    return services.place_order(
+        buyer=buyer,
+        cart=cart,
+        address=buyer_address(village),
+        delivery_choices=choices,
+        tenders=[tuple(tender) for tender in tenders],
+        idempotency_key=key,
+    )
