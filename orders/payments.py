@@ -111,22 +111,16 @@ class PaymentMethodHandler:
 
 
 class CashHandler(PaymentMethodHandler):
-    """Cash on delivery or at pickup: pending until the seller marks it collected."""
+    """Cash on delivery or at pickup: pending until the seller marks it collected
+    (``orders.services.payment_steps``)."""
 
     method = PaymentMethod.CASH
-
-    def mark_collected(self, payment: Payment, *, actor: Any) -> bool:
-        return move_payment(
-            payment,
-            from_statuses=(PaymentStatus.PENDING,),
-            to_status=PaymentStatus.PAID,
-            actor=actor,
-        )
 
 
 class BankTransferHandler(PaymentMethodHandler):
     """A bank transfer: pending → proof uploaded (awaiting confirmation) → paid when the
-    seller confirms; still pending after ``PASARDESA_TRANSFER_HOURS`` → released.
+    seller confirms (``orders.services.payment_steps``); still pending after
+    ``PASARDESA_TRANSFER_HOURS`` → released (``release``, run by the periodic job).
 
     Its argument is optional: a cap in rupiah on what the transfer pays of the whole
     checkout (the rest goes to the next tender); None pays everything left.
@@ -147,38 +141,20 @@ class BankTransferHandler(PaymentMethodHandler):
             return draft.total
         return max(int(argument) - allocated, 0)
 
-    def submit_proof(self, payment: Payment, *, proof: Any, actor: Any) -> bool:
-        with transaction.atomic():
-            moved = move_payment(
-                payment,
-                from_statuses=(PaymentStatus.PENDING, PaymentStatus.AWAITING_CONFIRMATION),
-                to_status=PaymentStatus.AWAITING_CONFIRMATION,
-                actor=actor,
-            )
-            if moved:
-                payment.proof = proof
-                payment.save(update_fields=["proof", "updated_at"])
-        return moved
-
-    def confirm(self, payment: Payment, *, actor: Any) -> bool:
-        return move_payment(
-            payment,
-            from_statuses=(PaymentStatus.AWAITING_CONFIRMATION,),
-            to_status=PaymentStatus.PAID,
-            actor=actor,
-        )
-
     def release(self, payment: Payment, *, now: datetime.datetime | None = None) -> bool:
         """Release a transfer still pending past its deadline; False if it is not (or was
         paid meanwhile). Returning the stock is the caller's step, in the same transaction."""
         if (now or timezone.now()) < transfer_deadline(payment):
             return False
-        return move_payment(
-            payment,
-            from_statuses=(PaymentStatus.PENDING,),
-            to_status=PaymentStatus.RELEASED,
-            actor=None,
-        )
+        try:
+            return move_payment(
+                payment,
+                from_statuses=(PaymentStatus.PENDING,),
+                to_status=PaymentStatus.RELEASED,
+                actor=None,
+            )
+        except PaymentStepNotAllowed:  # proof sent or paid meanwhile: nothing to release
+            return False
 
 
 def transfer_hours() -> int:
@@ -202,8 +178,9 @@ def move_payment(
 ) -> bool:
     """Move ``payment`` to ``to_status`` if it is in one of ``from_statuses``, with an event.
 
-    A conditional update: of two concurrent moves, one wins and the other returns False.
-    Raises ``PaymentStepNotAllowed`` if the payment is of another method's handler.
+    A conditional update: of two concurrent moves to the same status, one wins and the
+    other returns False. Raises ``PaymentStepNotAllowed`` if the payment is in a status
+    this step does not start from.
     """
     if payment.status == to_status and to_status not in from_statuses:
         return False
