@@ -33,6 +33,7 @@ from orders.exceptions import (
     ProductUnavailable,
 )
 from orders.models import Cart, CartLine, Fulfilment, FulfilmentEvent, Order, OrderLine, Payment
+from orders.notifications import notify_order_placed
 from orders.services.cart import places_taken, validate_quantity_available
 from orders.services.delivery import DeliveryOption, delivery_settings_for, options_from_settings
 from villages.models import Seller, Village
@@ -179,7 +180,6 @@ def place_order(
         )
     except _DuplicateCheckout:
         return Order.objects.get(buyer=buyer, idempotency_key=key)
-    _notify_on_commit(order)
     return order
 
 
@@ -303,6 +303,7 @@ def _place(
         ]
     )
     CartLine.objects.filter(cart_id=cart.pk).delete()
+    notify_order_placed(order.pk)  # sent once this transaction commits
     return order
 
 
@@ -402,16 +403,3 @@ def _create_payments(
                 status=handler.initial_status,
             )
             handler.open(payment, argument=allocation.argument)
-
-
-def _notify_on_commit(order: Order) -> None:
-    try:
-        from orders.notifications import notify_order_placed  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    order_id = order.pk
-
-    def notify() -> None:
-        notify_order_placed(Order.objects.get(pk=order_id))
-
-    transaction.on_commit(notify)

@@ -365,3 +365,17 @@ def test_seller_staff_may_order_their_own_sellers_goods_for_a_resident(market):
 
     assert order.placed_by_id == staff.pk
     assert order.total == 12000
+
+
+def test_the_sellers_hear_of_a_placed_order_after_commit_and_of_a_refused_one_never(
+    market, django_capture_on_commit_callbacks
+):
+    cart = fill_cart(market["buyer"], (market["rice"], 1), (market["chili"], 1))
+
+    with django_capture_on_commit_callbacks(execute=True) as placed:
+        place(market, cart)
+    with django_capture_on_commit_callbacks() as refused, pytest.raises(CartEmpty):
+        place(market, cart, key="kunci-2")
+
+    assert len(placed) == 1
+    assert refused == []
