@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("", include("catalog.urls")),
     path("kelola/", include("catalog.dashboard_urls")),
+    path("", include("orders.urls")),
+    path("kelola/", include("orders.dashboard_urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

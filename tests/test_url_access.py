@@ -8,8 +8,11 @@ roles of their own village that they do not admit, and by anonymous visitors.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from catalog import services as catalog_services
+from catalog.enums import StockMovementKind
 from core.access import Access
 from tests.factories import ProductFactory
+from tests.orders.factories import placed_order
 from villages.enums import Role
 
 # Views of libraries that guard themselves: the admin (checked in tests/villages/test_admin.py),
@@ -50,6 +53,8 @@ def sample_kwargs(pattern, world):
         "product_id": world["home_product"].pk,
         "product_slug": world["home_product"].slug,
         "category_slug": world["home_product"].category.slug,
+        "order_number": world["home_order"].number,
+        "fulfilment_id": world["home_order"].fulfilments.get().pk,
     }
     names = list(pattern.pattern.converters)
     missing = [name for name in names if name not in samples]
@@ -71,6 +76,17 @@ def world(two_villages):
     staff = two_villages["people"]["home"][Role.SELLER_STAFF]
     two_villages["home_seller"] = staff.memberships.get().seller
     two_villages["home_product"] = ProductFactory(seller=two_villages["home_seller"])
+    catalog_services.adjust_stock(
+        acting_user=catalog_services.SYSTEM,
+        product_id=two_villages["home_product"].pk,
+        quantity=10,
+        kind=StockMovementKind.RESTOCK,
+    )
+    # An order of the home village's resident from the home seller: a buyer's and a
+    # seller's private data at once.
+    two_villages["home_order"] = placed_order(
+        two_villages["people"]["home"][Role.RESIDENT], (two_villages["home_product"], 2)
+    )
     return two_villages
 
 
@@ -138,9 +154,31 @@ def test_tenant_views_admit_their_own_roles(client, world):
 
 
 @pytest.mark.django_db
+def test_owner_views_show_the_row_to_its_owner_only(client, world):
+    """The sample order belongs to the home village's resident; nobody else may open it."""
+    owner = world["people"]["home"][Role.RESIDENT]
+    everyone_else = [
+        person
+        for people in world["people"].values()
+        for person in people.values()
+        if person != owner
+    ]
+    for name, url, view_class in all_urls(world):
+        if view_class.access != Access.OWNER:
+            continue
+        for person in everyone_else:
+            client.force_login(person)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                assert response.status_code in DENIED | {405}, (name, method, person)
+        client.force_login(owner)
+        assert client.get(url).status_code in {200, 405}, name
+
+
+@pytest.mark.django_db
 def test_signed_in_views_send_anonymous_visitors_to_sign_in(client, world):
     for name, url, view_class in all_urls(world):
-        if view_class.access != Access.SIGNED_IN:
+        if view_class.access not in (Access.SIGNED_IN, Access.OWNER):
             continue
         response = client.get(url)
         if is_api(url):

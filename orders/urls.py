@@ -1,0 +1,5 @@
+"""Buyer pages: cart, checkout, confirmation, my orders."""
+
+app_name = "orders"
+
+urlpatterns: list = []
