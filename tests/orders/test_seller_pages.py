@@ -350,3 +350,55 @@ def test_the_packing_slip_shows_recipient_address_and_lines(
     assert "3 kg" in html
     assert "3 items in total." in html
     assert Fulfilment.objects.get(pk=shop["fulfilment"].pk).status == S.PLACED
+
+
+def test_the_seller_confirms_a_transfer_with_its_reference(english, shop):
+    order = placed_order(
+        shop["buyer"], (shop["rice"], 1), tenders=(("bank_transfer", None),), key="tf"
+    )
+    fulfilment = order.fulfilments.get()
+    english.force_login(shop["staff"])
+    page = english.get(f_url("fulfilment", fulfilment))
+    assert "Confirm transfer" in page.content.decode()
+
+    response = english.post(
+        f_url("payment", fulfilment),
+        {
+            "payment": fulfilment.payments.get().pk,
+            "action": "confirm_transfer",
+            "reference": "BRI-77",
+        },
+    )
+
+    assert messages_of(english.get(response.url)) == [
+        f"Transfer confirmed for order {order.number}."
+    ]
+    payment = fulfilment.payments.get()
+    assert (payment.status, payment.reference) == (PaymentStatus.PAID, "BRI-77")
+
+
+def test_a_pickup_order_is_made_ready_for_pickup_not_shipped(client, shop):
+    order = placed_order(shop["buyer"], (shop["rice"], 1), delivery="pickup", key="pickup")
+    fulfilment = order.fulfilments.get()
+    transition_fulfilment(actor=shop["staff"], fulfilment_id=fulfilment.pk, to_status=S.CONFIRMED)
+    client.force_login(shop["staff"])
+
+    page = client.get(f_url("fulfilment", fulfilment))
+    step(client, fulfilment, S.READY_FOR_PICKUP, expected_status=S.CONFIRMED)
+
+    assert page.context["steps"] == [S.READY_FOR_PICKUP]
+    assert 'value="shipped"' not in page.content.decode()
+    fulfilment.refresh_from_db()
+    assert fulfilment.status == S.READY_FOR_PICKUP
+
+
+def test_the_pages_render_in_indonesian_by_default(client, shop):
+    client.force_login(shop["staff"])
+    for page in (
+        url("queue", shop["seller"]),
+        f_url("fulfilment", shop["fulfilment"]),
+        f_url("packing_slip", shop["fulfilment"]),
+    ):
+        response = client.get(page)
+        assert response.status_code == 200
+        assert '<html lang="id">' in response.content.decode()
