@@ -14,6 +14,7 @@ by comparing query words with the words of a bounded set of product and category
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,20 +30,23 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, models
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import CombinedExpression
+from django.db.models.expressions import CombinedExpression, RawSQL
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from catalog.enums import ProductKind
 from catalog.models import Category, Product
 from catalog.selectors.storefront import (
     MAX_PAGE,
+    PER_PAGE,
     CategoryTree,
     ProductPage,
+    card_page,
     product_cards,
     product_page,
     public_products,
+    visible_products,
 )
 from villages.models import Village
 
@@ -120,13 +124,7 @@ def query_words(text: str) -> list[str]:
 # --- the filter form -----------------------------------------------------------------
 
 
-class PriceField(forms.IntegerField):
-    default_error_messages = {
-        "invalid": _("Write a price as a whole number of rupiah, for example 12500."),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, min_value=0, max_value=MAX_PRICE, **kwargs)
+SELECTED = mark_safe(" selected")
 
 
 class OptionsSelect(forms.Select):
@@ -145,22 +143,62 @@ class OptionsSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "\n",
-            '  <option value="{}"{}>{}</option>\n',
-            (
-                (option["value"], html_attributes(option["attrs"]), option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
-        )
+        # The widget without its option groups, which make a dict and attributes per option.
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        chosen = set(widget["value"])
+        options = []
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            selected = text in chosen
+            if selected:
+                chosen = set()  # one option selected at most, the first, as Django does
+            options.append((text, SELECTED if selected else "", label))
+        options_html = format_html_join("\n", '  <option value="{}"{}>{}</option>\n', options)
         return format_html(
             '<select name="{}"{}>\n{}\n</select>',
             widget["name"],
             html_attributes(widget["attrs"]),
-            options,
+            options_html,
         )
+
+
+class InputWritten:
+    """For an input widget: writes its ``<input>`` itself, as Django's ``input.html`` does.
+
+    Django renders two templates per input (the input and its attributes); the search page
+    has five. Same markup, attributes in the same order.
+    """
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]  # a Widget's
+        value_attribute = (
+            format_html(' value="{}"', str(widget["value"])) if widget["value"] is not None else ""
+        )
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            value_attribute,
+            html_attributes(widget["attrs"]),
+        )
+
+
+class SearchInput(InputWritten, forms.TextInput):
+    pass
+
+
+class NumberInput(InputWritten, forms.NumberInput):
+    pass
+
+
+class CheckboxInput(InputWritten, forms.CheckboxInput):
+    pass
 
 
 def html_attributes(attrs: Mapping[str, Any]) -> SafeString:
@@ -177,17 +215,36 @@ def html_attributes(attrs: Mapping[str, Any]) -> SafeString:
     )
 
 
+class PriceField(forms.IntegerField):
+    default_error_messages = {
+        "invalid": _("Write a price as a whole number of rupiah, for example 12500."),
+    }
+
+    widget = NumberInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=0, max_value=MAX_PRICE, **kwargs)
+
+
 class ProductSearchForm(forms.Form):
     """The filters of the search page and of ``GET /api/v1/products/`` (GET parameters).
 
     Villages and categories are given by the caller, who has read them already.
     """
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY_LENGTH, strip=True)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        strip=True,
+        widget=SearchInput,
+    )
     village = forms.ChoiceField(label=_("Village"), required=False, widget=OptionsSelect)
     category = forms.ChoiceField(label=_("Category"), required=False, widget=OptionsSelect)
-    staple = forms.BooleanField(label=_("Staple food only (BLT voucher)"), required=False)
-    in_stock = forms.BooleanField(label=_("In stock only"), required=False)
+    staple = forms.BooleanField(
+        label=_("Staple food only (BLT voucher)"), required=False, widget=CheckboxInput
+    )
+    in_stock = forms.BooleanField(label=_("In stock only"), required=False, widget=CheckboxInput)
     min_price = PriceField(label=_("Lowest price (Rp)"))
     max_price = PriceField(label=_("Highest price (Rp)"))
     sort = forms.ChoiceField(
@@ -258,9 +315,11 @@ def search_products(query: ProductQuery, *, tree: CategoryTree) -> ProductPage:
     Queries: one for the close spellings of the words (PostgreSQL, with words only), one for
     the products, one for their photos; SQLite adds one for its typo vocabulary.
     """
-    products = filter_products(public_products(), query)
     words = query.words
     sort = query.effective_sort
+    if words and sort == ProductSort.RELEVANCE and connection.vendor == "postgresql":
+        return _best_matches_postgresql(query, words, tree=tree)
+    products = filter_products(public_products(), query)
     if words:
         products = match_words(products, words, tree=tree, ranked=sort == ProductSort.RELEVANCE)
     if sort == ProductSort.NEWEST:
@@ -293,18 +352,20 @@ def filter_products(products: QuerySet[Product], query: ProductQuery) -> QuerySe
 def match_words(
     products: QuerySet[Product], words: list[str], *, tree: CategoryTree, ranked: bool
 ) -> QuerySet[Product]:
-    """Keep the products matching ``words``; if ``ranked``, with a ``relevance`` to order by.
-
-    On PostgreSQL a ranked search ranks the first RANKED_MATCHES matches only.
-    """
+    """Keep the products matching ``words``; if ``ranked``, with a ``relevance`` to order by
+    (on PostgreSQL, search_products ranks through _best_matches_postgresql instead)."""
     category_ids = matching_category_ids(words, tree.categories)
     if connection.vendor == "postgresql":
         return _match_postgresql(products, words, category_ids, ranked=ranked)
     return _match_fallback(products, words, category_ids, tree.categories)
 
 
+@functools.lru_cache(maxsize=4096)
 def word_matches(word: str, candidate: str) -> bool:
-    """``candidate`` starts with ``word``, or differs from it by about one letter."""
+    """``candidate`` starts with ``word``, or differs from it by about one letter.
+
+    Remembered: every search compares its words with the words of every category name,
+    and a difflib ratio costs tens of microseconds."""
     if candidate.startswith(word):
         return True
     return len(word) >= 3 and difflib.SequenceMatcher(None, word, candidate).ratio() >= TYPO_CUTOFF
@@ -323,26 +384,36 @@ def matching_category_ids(words: list[str], categories: Sequence[Category]) -> l
 def _match_postgresql(
     products: QuerySet[Product], words: list[str], category_ids: list[int], *, ranked: bool
 ) -> QuerySet[Product]:
-    # Every word, each as a prefix anywhere (``ber`` already finds ``beras``) or as one of
-    # its close spellings in the name (``'beras':A``). Query words are \w+ and spellings are
-    # letters only, so the raw tsquery cannot be malformed.
-    spellings = name_spellings(words)
-    tsquery = SearchQuery(
-        " & ".join(
-            "(" + " | ".join([f"{word}:*", *(f"{s}:A" for s in spellings[word])]) + ")"
-            for word in words
-        ),
-        config="simple",
-        search_type="raw",
-    )
+    tsquery = SearchQuery(spelling_tsquery(words), config="simple", search_type="raw")
     # The stored document and its GIN index (migration 0004); the category test is the
     # cheapest, so it comes first.
     matched = products.filter(Q(category_id__in=category_ids) | Q(search_document=tsquery))
     if not ranked:
         return matched
-    # Weights: a close name counts most, then the category, then the words anywhere in the
-    # name (A), category (B) or description (D, stored); a match in the description alone
-    # ranks last.
+    return matched.annotate(relevance=relevance_expression(words, tsquery, category_ids))
+
+
+def spelling_tsquery(words: list[str]) -> str:
+    """A raw tsquery: every word, each as a prefix anywhere (``ber`` already finds
+    ``beras``) or as one of its close spellings in the name (``'beras':A``). Query words are
+    word characters and spellings letters only, so it cannot be malformed. One query."""
+    spellings = name_spellings(words)
+    return " & ".join(
+        "(" + " | ".join([f"{word}:*", *(f"{s}:A" for s in spellings[word])]) + ")"
+        for word in words
+    )
+
+
+def relevance_expression(
+    words: list[str], tsquery: SearchQuery, category_ids: list[int]
+) -> CombinedExpression:
+    """How well a product matches (PostgreSQL); RANKED_PAGE_SQL and PAGE_RELEVANCE_SQL
+    compute the same.
+
+    Weights: a close name counts most, then the category, then the words anywhere in the
+    name (A), category (B) or description (D, stored); a match in the description alone
+    ranks last.
+    """
     weighted = CombinedExpression(
         F("search_document"),
         "||",
@@ -354,16 +425,91 @@ def _match_postgresql(
         default=Value(0.0),
         output_field=FloatField(),
     )
-    candidates = matched.order_by().values("pk")[:RANKED_MATCHES]
     return (
-        public_products()
-        .filter(pk__in=candidates)
-        .annotate(
-            relevance=TrigramWordSimilarity(" ".join(words), "name")
-            + SearchRank(weighted, tsquery)
-            + in_category
-        )
+        TrigramWordSimilarity(" ".join(words), "name") + SearchRank(weighted, tsquery) + in_category
     )
+
+
+# The ids of one page of the best matches, in order, and one more to tell whether a next
+# page exists. ``{candidates}`` is the query of the matches (id, name, stored document,
+# category, creation time), cut at RANKED_MATCHES; they are ranked from the rows it read,
+# without reading them again, and each category's document is made once rather than per
+# match. The relevance is relevance_expression's.
+RANKED_PAGE_SQL = """
+    WITH category_document AS MATERIALIZED (
+        SELECT id, setweight(to_tsvector('simple', coalesce(name, '')), 'B') AS document
+        FROM catalog_category
+    )
+    SELECT match.id
+    FROM ({candidates}) AS match (id, name, document, category_id, created_at)
+    JOIN category_document ON category_document.id = match.category_id
+    ORDER BY
+        word_similarity(%s, match.name)
+        + ts_rank(match.document || category_document.document, to_tsquery('simple', %s))
+        + CASE WHEN match.category_id = ANY(%s::bigint[]) THEN 0.3 ELSE 0.0 END DESC,
+        match.created_at DESC,
+        match.id DESC
+    LIMIT %s OFFSET %s
+"""
+
+
+# relevance_expression for the page's products, whose query joins each product's category
+# (``public_products``) under its table's name; written out, it costs a fraction of
+# building the expression.
+PAGE_RELEVANCE_SQL = """
+    word_similarity(%s, "catalog_product"."name")
+    + ts_rank(
+        "catalog_product"."search_document"
+        || setweight(to_tsvector('simple', coalesce("catalog_category"."name", '')), 'B'),
+        to_tsquery('simple', %s)
+    )
+    + CASE WHEN "catalog_product"."category_id" = ANY(%s::bigint[]) THEN 0.3 ELSE 0.0 END
+"""
+
+
+def _best_matches_postgresql(
+    query: ProductQuery, words: list[str], *, tree: CategoryTree
+) -> ProductPage:
+    """Page ``query.page`` of the matches by relevance. Three queries: close spellings, the
+    page's products (chosen by RANKED_PAGE_SQL, then ordered by the same relevance,
+    PAGE_RELEVANCE_SQL, which costs little for one page), their photos.
+
+    Only the first RANKED_MATCHES matches are ranked: a word as common as ``beras`` matches
+    a tenth of the market, and ranking every match would cost a full pass over them on
+    each page. Sorting by newest or price still sees every match.
+    """
+    category_ids = matching_category_ids(words, tree.categories)
+    raw_tsquery = spelling_tsquery(words)
+    tsquery = SearchQuery(raw_tsquery, config="simple", search_type="raw")
+    candidates = (
+        filter_products(visible_products(), query)
+        .filter(Q(category_id__in=category_ids) | Q(search_document=tsquery))
+        .order_by()
+        .values_list("pk", "name", "search_document", "category_id", "created_at")
+    )[:RANKED_MATCHES]
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    number = min(max(query.page, 1), MAX_PAGE)
+    page_ids = RawSQL(  # noqa: S611  # our constant SQL around the ORM's; every value a parameter
+        RANKED_PAGE_SQL.format(candidates=candidates_sql),
+        (
+            *candidates_params,
+            " ".join(words),
+            raw_tsquery,
+            category_ids,
+            PER_PAGE + 1,
+            (number - 1) * PER_PAGE,
+        ),
+    )
+    relevance = RawSQL(  # noqa: S611  # our constant SQL; every value a parameter
+        PAGE_RELEVANCE_SQL, (" ".join(words), raw_tsquery, category_ids), FloatField()
+    )
+    products = product_cards(
+        public_products()
+        .filter(pk__in=page_ids)
+        .annotate(relevance=relevance)
+        .order_by(F("relevance").desc(), "-created_at", "-pk")
+    )
+    return card_page(list(products), number=number)
 
 
 def name_spellings(words: list[str]) -> dict[str, list[str]]:

@@ -1,10 +1,11 @@
 """Search across the market: words with typos, filters, sorts, pages, and bad input."""
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
-from catalog.search import ProductQuery, search_products
-from catalog.selectors.storefront import category_tree
+from catalog.search import ProductQuery, filter_products, match_words, search_products
+from catalog.selectors.storefront import PER_PAGE, category_tree, public_products
 from tests.catalog.test_storefront import build_market, card_ids
 from tests.conftest import ON_POSTGRES
 from tests.factories import ProductFactory, SellerFactory, category
@@ -81,6 +82,34 @@ def test_postgresql_trigram_search_finds_beras_for_bras_best_match_first(client,
     assert results[-1] == rengginang.pk  # a match in the description only comes last
     assert found(client, q="telor") == ids(market, "telur")
     assert set(found(client, q="ber")) >= {market["beras"].pk, merah.pk}  # a prefix
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_best_matches_come_page_by_page_in_the_order_of_their_relevance(market):
+    seller = market["beras"].seller
+    for n, name in enumerate(["Beras Pandan", "Beras Merah", "Bakso Ikan", "Rengginang"] * 8):
+        ProductFactory(seller=seller, name=f"{name} {n}", description="Dari beras desa.")
+    tree = category_tree()
+    query = ProductQuery(text="bras beras")
+    # Every match ranked by the ORM expression, as the first RANKED_MATCHES would be.
+    products = filter_products(public_products(), query)
+    expected = list(
+        match_words(products, query.words, tree=tree, ranked=True)
+        .order_by(F("relevance").desc(), "-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+
+    first = search_products(query, tree=tree)
+    second = search_products(ProductQuery(text="bras beras", page=2), tree=tree)
+
+    assert len(expected) > PER_PAGE
+    assert [p.pk for p in first.products] + [p.pk for p in second.products] == expected
+    assert (first.has_next, second.has_next) == (True, False)
+    assert first.products[0].url == reverse(
+        "catalog:product",
+        kwargs={"product_id": first.products[0].pk, "product_slug": first.products[0].slug},
+    )
 
 
 @pytest.mark.django_db

@@ -40,3 +40,24 @@ def test_the_search_form_selects_the_chosen_village_and_category(two_villages):
     assert '<option value="sriharjo" selected>Sriharjo</option>' in str(form["village"])
     assert '<option value="beras" selected>' in str(form["category"])
     assert '<option value="newest" selected>' in str(form["sort"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"q": 'bras <b>"x"', "staple": "1", "in_stock": "on", "min_price": "10", "max_price": "5"},
+        {"q": "b" * 200, "min_price": "abc", "staple": ""},
+    ],
+)
+def test_the_search_form_inputs_write_what_django_writes(data):
+    form = ProductSearchForm(data, villages=villages_for_filter(), tree=category_tree())
+    form.is_valid()
+
+    for name in ("q", "staple", "in_stock", "min_price", "max_price"):
+        ours = str(form[name])
+        widget = form.fields[name].widget
+        djangos = next(c for c in type(widget).__mro__ if c.__module__ == "django.forms.widgets")
+        form.fields[name].widget = djangos(attrs=widget.attrs)
+        assert ours == str(form[name]), name

@@ -14,7 +14,7 @@ from tests.pages.html import read_page
 from villages.models import MarketVillage
 
 MAX_PAGE_QUERIES = 10
-HOME_QUERIES = 5  # market, villages, flagships (none when cached), categories, other markets
+HOME_QUERIES = 5  # market, villages, their flagships, categories, other markets
 VILLAGE_QUERIES = 5  # village + BUMDes, markets, sellers, products, their photos
 SELLER_QUERIES = 3  # seller + village, products, their photos
 CATEGORY_QUERIES = 3  # every category, products, their photos

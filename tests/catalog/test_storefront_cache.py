@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from catalog import services
+from catalog.enums import FoodGroup
+from catalog.models import Category
 from tests.catalog.test_storefront import HOME_QUERIES, build_market, product_url
 from tests.factories import ProductFactory
 from tests.pages.html import read_page
@@ -26,17 +28,22 @@ def en(client):
     return client
 
 
+def fail_to_render(*args, **kwargs):
+    raise AssertionError("the fragment was rendered again")
+
+
 def flagships(client, village_slug="panggungharjo"):
     return read_page(client.get(HOME)).element_text(f"flagships-{village_slug}")
 
 
 @pytest.mark.django_db
 def test_a_second_visit_reads_the_cards_and_flagships_from_the_cache(
-    en, market, django_assert_num_queries
+    en, market, django_assert_num_queries, monkeypatch
 ):
     first = read_page(en.get(HOME))
+    monkeypatch.setattr("villages.views.render_to_string", fail_to_render)
 
-    with django_assert_num_queries(HOME_QUERIES - 1):  # no flagship products read
+    with django_assert_num_queries(HOME_QUERIES):
         second = read_page(en.get(HOME))
 
     for element in ("village-panggungharjo", "village-sriharjo", "flagships-panggungharjo"):
@@ -72,6 +79,17 @@ def test_a_new_flagship_and_a_closed_seller_show_at_once(en, market):
     assert "Batik Tulis" not in flagships(en)
     cards = read_page(en.get(HOME)).element_text("village-panggungharjo")
     assert cards.endswith(" 2 sellers")
+
+
+@pytest.mark.django_db
+def test_a_category_that_becomes_staple_shows_its_voucher_badge_at_once(en, market):
+    assert "Batik Tulis Motif Parang Rp350.000 BLT voucher" not in flagships(en)
+
+    Category.objects.filter(pk=market["batik"].category_id).update(
+        is_staple=True, food_group=FoodGroup.VITAMINS_MINERALS
+    )
+
+    assert "Batik Tulis Motif Parang Rp350.000 BLT voucher" in flagships(en)
 
 
 @pytest.mark.django_db
