@@ -1,14 +1,17 @@
 """The buyer's pages: cart, checkout, the order's confirmation and detail, my orders."""
 
+import io
 import re
 from html import unescape
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image as PILImage
 
 from catalog.models import Product
 from orders import services
-from orders.enums import DeliveryMethod, FulfilmentStatus, PaymentMethod
+from orders.enums import DeliveryMethod, FulfilmentStatus, PaymentMethod, PaymentStatus
 from orders.models import Cart, Fulfilment, Order
 from tests.factories import PASSWORD, UserFactory
 from tests.orders.factories import delivery_options_for, fill_cart, goods, placed_order, seller_in
@@ -296,3 +299,62 @@ def test_query_counts_stay_the_same_however_many_lines(client, shop, django_asse
     with django_assert_num_queries(7):  # … and the events with their actors
         response = client.get(reverse("orders:order", kwargs={"order_number": first.number}))
     assert response.status_code == 200
+
+
+def picture():
+    data = io.BytesIO()
+    PILImage.new("RGB", (4, 4), "green").save(data, format="PNG")
+    return SimpleUploadedFile("bukti.png", data.getvalue(), content_type="image/png")
+
+
+def test_the_buyer_confirms_receipt_of_a_delivered_fulfilment(en, shop):
+    buyer = shop["people"]["home"]["resident"]
+    admin = shop["people"]["home"]["bumdes_admin"]
+    order = placed_order(buyer, (shop["rice"], 1))
+    fulfilment = order.fulfilments.get()
+    for status in (FulfilmentStatus.CONFIRMED, FulfilmentStatus.SHIPPED):
+        services.transition_fulfilment(actor=admin, fulfilment_id=fulfilment.pk, to_status=status)
+    en.force_login(buyer)
+    detail = reverse("orders:order", kwargs={"order_number": order.number})
+    kwargs = {"order_number": order.number, "fulfilment_id": fulfilment.pk}
+    assert 'action="{}"'.format(reverse("orders:confirm_receipt", kwargs=kwargs)) not in (
+        en.get(detail).content.decode()
+    )
+    services.transition_fulfilment(
+        actor=admin, fulfilment_id=fulfilment.pk, to_status=FulfilmentStatus.DELIVERED
+    )
+    assert 'action="{}"'.format(reverse("orders:confirm_receipt", kwargs=kwargs)) in (
+        en.get(detail).content.decode()
+    )
+
+    response = en.post(reverse("orders:confirm_receipt", kwargs=kwargs), follow=True)
+
+    assert "Thank you: the order is completed." in text_of(response)
+    assert Fulfilment.objects.get(pk=fulfilment.pk).status == FulfilmentStatus.COMPLETED
+
+
+def test_the_buyer_sends_a_transfer_proof(en, shop):
+    buyer = shop["people"]["home"]["resident"]
+    order = placed_order(buyer, (shop["rice"], 1), tenders=(("bank_transfer", None),))
+    fulfilment = order.fulfilments.get()
+    en.force_login(buyer)
+    url = reverse(
+        "orders:transfer_proof",
+        kwargs={"order_number": order.number, "fulfilment_id": fulfilment.pk},
+    )
+
+    response = en.post(url, {"proof": picture()}, follow=True)
+
+    assert "Thank you: the seller will check your transfer." in text_of(response)
+    payment = fulfilment.payments.get()
+    assert payment.status == PaymentStatus.AWAITING_CONFIRMATION
+    assert payment.proof.name
+
+
+def test_checkout_with_an_empty_cart_goes_back_to_the_cart(client, shop):
+    client.force_login(shop["people"]["home"]["resident"])
+
+    response = client.get(reverse("orders:checkout"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("orders:cart")
