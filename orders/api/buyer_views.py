@@ -1,0 +1,231 @@
+"""Buyer API: the signed-in person's cart, checkout and orders.
+
+The same services as the pages: prices, stock and delivery fees are read on the server,
+never taken from the client. Each view parses input, fetches through a selector, calls
+one service and renders.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.access import Access
+from core.api import ErrorSerializer
+from core.exceptions import DomainError
+from orders import selectors, services
+from orders.api import buyer_serializers as s
+from orders.exceptions import CartEmpty, CartLineNotFound, FulfilmentNotFound
+from orders.models import Cart, Order
+from orders.selectors import CartSummary
+
+AUTH_ERRORS = {401: ErrorSerializer}
+CART_ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, **AUTH_ERRORS}
+ORDER_ERRORS = {404: ErrorSerializer, **AUTH_ERRORS}
+STEP_ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer, **ORDER_ERRORS}
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class IdempotencyKeyRequired(DomainError):
+    code = "idempotency_key_required"
+
+    def __init__(self) -> None:
+        super().__init__(_("Send an Idempotency-Key header with the checkout."))
+
+
+@extend_schema(tags=["cart"])
+class SignedInView(generics.GenericAPIView):
+    """Any signed-in person, about their own cart and orders only."""
+
+    access = Access.SIGNED_IN
+
+
+def _cart_body(user: Any) -> dict[str, Any]:
+    """The person's cart as the API renders it; an empty one is not written."""
+    cart = selectors.get_cart(user=user)
+    summary = (
+        selectors.cart_summary(cart) if cart is not None else CartSummary(cart=Cart(), groups=[])
+    )
+    return dict(s.CartSerializer(summary).data)
+
+
+class CartView(SignedInView):
+    """The cart grouped by seller, with price changes and shortfalls; POST adds a product."""
+
+    serializer_class = s.CartSerializer
+
+    @extend_schema(responses={200: s.CartSerializer, **AUTH_ERRORS})
+    def get(self, request: Request) -> Response:
+        return Response(_cart_body(request.user))
+
+    @extend_schema(
+        request=s.CartAddSerializer,
+        responses={200: s.CartSerializer, **CART_ERRORS},
+        description="Adds the quantity to what the cart holds of the product; answers with "
+        "the whole cart. 409 ``out_of_stock``, ``tour_full`` or ``product_unavailable``.",
+    )
+    def post(self, request: Request) -> Response:
+        data = s.CartAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = services.get_or_create_cart(user=request.user)
+        services.add_to_cart(cart=cart, **data.validated_data)
+        return Response(_cart_body(request.user))
+
+
+class CartLineView(SignedInView):
+    """One product in the cart: PATCH sets its quantity (0 removes it), DELETE removes it."""
+
+    serializer_class = s.CartSerializer
+    http_method_names = ["patch", "delete", "options"]
+
+    def cart(self) -> Cart:
+        cart = selectors.get_cart(user=self.request.user)
+        if cart is None:
+            raise CartLineNotFound()
+        return cart
+
+    @extend_schema(
+        request=s.CartLineUpdateSerializer, responses={200: s.CartSerializer, **CART_ERRORS}
+    )
+    def patch(self, request: Request, product_id: int) -> Response:
+        data = s.CartLineUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.update_cart_line(
+            cart=self.cart(), product_id=product_id, quantity=data.validated_data["quantity"]
+        )
+        return Response(_cart_body(request.user))
+
+    @extend_schema(responses={200: s.CartSerializer, **CART_ERRORS})
+    def delete(self, request: Request, product_id: int) -> Response:
+        services.remove_cart_line(cart=self.cart(), product_id=product_id)
+        return Response(_cart_body(request.user))
+
+
+@extend_schema(tags=["checkout"])
+class CheckoutView(SignedInView):
+    """Place the cart as one order: one fulfilment per seller, all of it or nothing."""
+
+    serializer_class = s.OrderSerializer
+
+    @extend_schema(
+        request=s.CheckoutSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                location=OpenApiParameter.HEADER,
+                required=True,
+                description="One per checkout (up to 64 characters): a repeat answers 200 "
+                "with the order the first request placed.",
+            )
+        ],
+        responses={
+            201: s.OrderSerializer,
+            200: s.OrderSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            409: ErrorSerializer,
+            **AUTH_ERRORS,
+        },
+        description="Prices and delivery fees are the server's. 409 ``out_of_stock`` names "
+        "the product in ``message`` and ``extra.product_id``; then nothing is written.",
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not key:
+            raise IdempotencyKeyRequired()
+        placed = _placed_with_key(request.user, key)
+        if placed is not None:  # a repeat: the first request's order, whatever was sent
+            return Response(s.OrderSerializer(placed).data, status=status.HTTP_200_OK)
+        data = s.CheckoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = selectors.get_cart(user=request.user)
+        if cart is None:
+            raise CartEmpty()
+        address = data.validated_data["address"]
+        order = services.place_order(
+            buyer=request.user,
+            cart=cart,
+            address=services.Address(
+                delivery_village=address["village"],
+                recipient_name=address["recipient_name"],
+                phone=address["phone"],
+                dusun=address["dusun"],
+                rt=address["rt"],
+                rw=address["rw"],
+                notes=address["notes"],
+            ),
+            delivery_choices=data.validated_data["delivery"],
+            tenders=[(data.validated_data["payment"], None)],
+            idempotency_key=key,
+        )
+        order = selectors.get_order_for_buyer(user=request.user, number=order.number)
+        return Response(s.OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+def _placed_with_key(user: Any, key: str) -> Order | None:
+    """The order ``user`` already placed with ``key``, fetched for rendering."""
+    return selectors.orders_for_buyer(user).filter(idempotency_key=key).first()
+
+
+@extend_schema(tags=["orders"])
+class OrderListView(SignedInView, generics.ListAPIView):
+    """The person's own orders, newest first, with their fulfilments."""
+
+    serializer_class = s.OrderSerializer
+
+    def get_queryset(self) -> QuerySet[Order]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no person
+            return Order.objects.none()
+        return selectors.orders_for_buyer(self.request.user)
+
+    @extend_schema(responses={200: s.OrderSerializer(many=True), **AUTH_ERRORS})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["orders"])
+class OrderDetailView(generics.GenericAPIView):
+    """One of the person's own orders; anyone else's is 404 ``order_not_found``."""
+
+    access = Access.OWNER
+    serializer_class = s.OrderSerializer
+
+    @extend_schema(responses={200: s.OrderSerializer, **ORDER_ERRORS})
+    def get(self, request: Request, order_number: str) -> Response:
+        order = selectors.get_order_for_buyer(user=request.user, number=order_number)
+        return Response(s.OrderSerializer(order).data)
+
+
+@extend_schema(tags=["orders"])
+class OrderFulfilmentTransitionView(generics.GenericAPIView):
+    """The buyer's steps on one fulfilment: cancel it while placed, confirm receipt."""
+
+    access = Access.OWNER
+    serializer_class = s.OrderSerializer
+
+    @extend_schema(
+        request=s.BuyerTransitionSerializer,
+        responses={200: s.OrderSerializer, **STEP_ERRORS},
+        description="Answers with the whole order. 409 ``transition_not_allowed`` when the "
+        "fulfilment's status does not allow the step.",
+    )
+    def post(self, request: Request, order_number: str, fulfilment_id: int) -> Response:
+        # The order first: anyone else's is a 404 whatever they sent.
+        order = selectors.get_order_for_buyer(user=request.user, number=order_number)
+        if not any(f.pk == fulfilment_id for f in order.fulfilments.all()):
+            raise FulfilmentNotFound()
+        data = s.BuyerTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.transition_fulfilment(
+            actor=request.user,
+            fulfilment_id=fulfilment_id,
+            to_status=data.validated_data["to_status"],
+            reason=data.validated_data["reason"],
+        )
+        order = selectors.get_order_for_buyer(user=request.user, number=order_number)
+        return Response(s.OrderSerializer(order).data)

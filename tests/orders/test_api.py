@@ -1,0 +1,509 @@
+"""The buyer API: cart, checkout with an idempotency key, and the buyer's own orders."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from catalog.models import Product, StockMovement
+from orders.enums import EventType, FulfilmentStatus, PaymentStatus
+from orders.models import CartLine, Fulfilment, FulfilmentEvent, Order
+from tests.api.helpers import error_of
+from tests.factories import VillageFactory, member
+from tests.orders.factories import delivery_options_for, fill_cart, goods, placed_order, seller_in
+from villages.enums import Role
+
+pytestmark = pytest.mark.django_db
+
+CART = "/api/v1/cart/"
+CHECKOUT = "/api/v1/checkout/"
+ORDERS = "/api/v1/orders/"
+
+
+def cart_line_url(product):
+    return f"/api/v1/cart/lines/{product.pk}/"
+
+
+def order_url(number):
+    return f"/api/v1/orders/{number}/"
+
+
+def buyer_step_url(order, fulfilment):
+    return f"/api/v1/orders/{order.number}/fulfilments/{fulfilment.pk}/transition/"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def market():
+    """Two sellers in two Bantul villages of different kecamatan, and a buyer in the first.
+
+    The warung (home village) delivers free in its village; the farmers' group (other
+    village) sends a courier at 12.000 to another kecamatan of the kabupaten.
+    """
+    home = VillageFactory(slug="panggungharjo", name="Panggungharjo", code="34.02.15.2001")
+    other = VillageFactory(slug="sriharjo", name="Sriharjo", code="34.02.10.2002")
+    warung = seller_in(home, name="Warung Bu Sri", slug="warung-bu-sri")
+    tani = seller_in(other, name="Kelompok Tani Sriharjo", slug="tani-sriharjo")
+    delivery_options_for(warung)
+    delivery_options_for(
+        tani, courier_enabled=True, fee_same_kecamatan=5000, fee_same_kabupaten=12000
+    )
+    return {
+        "home": home,
+        "other": other,
+        "warung": warung,
+        "tani": tani,
+        "buyer": member(home, Role.RESIDENT),
+        "neighbour": member(home, Role.RESIDENT),
+        "beras": goods(warung, stock=10, price=14000, name="Beras Pandan Wangi"),
+        "telur": goods(warung, stock=30, price=2500, name="Telur Ayam Kampung", unit="butir"),
+        "salak": goods(tani, stock=5, price=20000, name="Salak Pondoh"),
+    }
+
+
+def checkout_body(market, **changes):
+    body = {
+        "address": {
+            "village": market["home"].slug,
+            "recipient_name": "Bu Sumarni",
+            "phone": "0812 3456 7890",
+            "dusun": "Glondong",
+            "rt": "03",
+            "rw": "07",
+            "notes": "Rumah cat hijau",
+        },
+        "delivery": {str(market["warung"].pk): "local", str(market["tani"].pk): "courier"},
+        "payment": "cash",
+    }
+    body.update(changes)
+    return body
+
+
+def checkout(api, market, key="key-1", **changes):
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return api.post(CHECKOUT, checkout_body(market, **changes), format="json", headers=headers)
+
+
+# --- cart --------------------------------------------------------------------------------
+
+
+def test_add_to_the_cart_groups_lines_by_seller(api, market):
+    api.force_authenticate(market["buyer"])
+
+    api.post(CART, {"product_id": market["salak"].pk, "quantity": 1}, format="json")
+    api.post(CART, {"product_id": market["beras"].pk, "quantity": 2}, format="json")
+    response = api.post(CART, {"product_id": market["beras"].pk, "quantity": 1}, format="json")
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert [g["seller"]["name"] for g in body["groups"]] == [
+        "Warung Bu Sri",  # Panggungharjo before Sriharjo
+        "Kelompok Tani Sriharjo",
+    ]
+    assert [g["village"] for g in body["groups"]] == [
+        {"slug": "panggungharjo", "name": "Panggungharjo"},
+        {"slug": "sriharjo", "name": "Sriharjo"},
+    ]
+    beras = body["groups"][0]["lines"][0]
+    assert beras == {
+        "product_id": market["beras"].pk,
+        "product_slug": market["beras"].slug,
+        "product_name": "Beras Pandan Wangi",
+        "unit": market["beras"].unit,
+        "quantity": 3,
+        "unit_price": 14000,
+        "price_when_added": 14000,
+        "price_changed": False,
+        "line_total": 42000,
+        "available": 10,
+        "shortfall": 0,
+        "on_sale": True,
+    }
+    assert (body["goods_total"], body["item_count"]) == (62000, 4)
+    assert (body["has_price_changes"], body["has_problems"]) == (False, False)
+    assert api.get(CART).json() == body
+
+
+def test_the_cart_shows_a_price_change_and_a_shortfall(api, market):
+    fill_cart(market["buyer"], (market["beras"], 4))
+    Product.objects.filter(pk=market["beras"].pk).update(price=15000, stock=3)
+    api.force_authenticate(market["buyer"])
+
+    body = api.get(CART).json()
+
+    line = body["groups"][0]["lines"][0]
+    assert (line["unit_price"], line["price_when_added"], line["price_changed"]) == (
+        15000,
+        14000,
+        True,
+    )
+    assert (line["available"], line["shortfall"], line["line_total"]) == (3, 1, 60000)
+    assert (body["has_price_changes"], body["has_problems"]) == (True, True)
+
+
+def test_an_empty_cart_is_not_written(api, market):
+    api.force_authenticate(market["buyer"])
+
+    body = api.get(CART).json()
+
+    assert body == {
+        "groups": [],
+        "goods_total": 0,
+        "item_count": 0,
+        "has_price_changes": False,
+        "has_problems": False,
+    }
+    assert not CartLine.objects.exists()
+
+
+def test_adding_more_than_the_stock_is_refused_with_its_code(api, market):
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(CART, {"product_id": market["salak"].pk, "quantity": 6}, format="json")
+
+    body = error_of(response, 409, "out_of_stock")
+    assert body["extra"]["product_id"] == market["salak"].pk
+    assert "Salak Pondoh" in body["message"]
+    assert not CartLine.objects.exists()
+
+
+def test_invalid_cart_input_is_a_400_naming_the_field(api, market):
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(CART, {"product_id": market["salak"].pk, "quantity": 0}, format="json")
+
+    body = error_of(response, 400, "invalid")
+    assert set(body["extra"]["fields"]) == {"quantity"}
+
+
+def test_update_and_remove_a_cart_line(api, market):
+    fill_cart(market["buyer"], (market["beras"], 1), (market["telur"], 10))
+    api.force_authenticate(market["buyer"])
+
+    updated = api.patch(cart_line_url(market["beras"]), {"quantity": 5}, format="json")
+    removed = api.delete(cart_line_url(market["telur"]))
+
+    assert updated.status_code == 200
+    assert [
+        (line["product_name"], line["quantity"]) for line in updated.json()["groups"][0]["lines"]
+    ] == [("Beras Pandan Wangi", 5), ("Telur Ayam Kampung", 10)]
+    assert removed.status_code == 200
+    assert removed.json()["item_count"] == 5
+    assert list(CartLine.objects.values_list("product_id", "quantity")) == [(market["beras"].pk, 5)]
+
+
+def test_a_quantity_of_zero_removes_the_line(api, market):
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+
+    response = api.patch(cart_line_url(market["beras"]), {"quantity": 0}, format="json")
+
+    assert response.json()["groups"] == []
+    assert not CartLine.objects.exists()
+
+
+def test_a_product_not_in_the_cart_is_a_404(api, market):
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+
+    patched = api.patch(cart_line_url(market["salak"]), {"quantity": 2}, format="json")
+    deleted = api.delete(cart_line_url(market["salak"]))
+
+    error_of(patched, 404, "cart_line_not_found")
+    error_of(deleted, 404, "cart_line_not_found")
+
+
+def test_cart_reads_in_constant_queries(api, market, django_assert_max_num_queries):
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+    with CaptureQueriesContext(connection) as one_line:
+        api.get(CART)
+    fill_cart(market["buyer"], (market["telur"], 2), (market["salak"], 1))
+
+    with django_assert_max_num_queries(2):  # the cart; its lines with products and sellers
+        body = api.get(CART).json()
+
+    assert body["item_count"] == 4
+    assert len(one_line) == 2
+
+
+# --- checkout ----------------------------------------------------------------------------
+
+
+def test_checkout_from_two_sellers_with_cash_on_delivery(api, market):
+    fill_cart(market["buyer"], (market["beras"], 2), (market["telur"], 10), (market["salak"], 1))
+    api.force_authenticate(market["buyer"])
+
+    response = checkout(api, market)
+
+    body = response.json()
+    assert response.status_code == 201, body
+    order = Order.objects.get()
+    assert body["number"] == order.number
+    assert (body["goods_total"], body["delivery_total"], body["total"]) == (73000, 12000, 85000)
+    assert (body["recipient_name"], body["contact_phone"]) == ("Bu Sumarni", "+6281234567890")
+    assert body["delivery_village"] == {"slug": "panggungharjo", "name": "Panggungharjo"}
+    assert body["is_assisted"] is False
+    fulfilments = {f["seller"]["name"]: f for f in body["fulfilments"]}
+    warung, tani = fulfilments["Warung Bu Sri"], fulfilments["Kelompok Tani Sriharjo"]
+    assert (warung["delivery_method"], warung["delivery_fee"]) == ("local", 0)
+    assert (warung["goods_total"], warung["total"]) == (53000, 53000)
+    assert (tani["delivery_method"], tani["delivery_fee"]) == ("courier", 12000)
+    assert (tani["goods_total"], tani["total"]) == (20000, 32000)
+    assert [(p["method"], p["amount"], p["status"]) for p in tani["payments"]] == [
+        ("cash", 32000, PaymentStatus.PENDING)
+    ]
+    assert [
+        (line["product_name"], line["quantity"], line["line_total"]) for line in warung["lines"]
+    ] == [
+        ("Beras Pandan Wangi", 2, 28000),
+        ("Telur Ayam Kampung", 10, 25000),
+    ]
+    assert {f["status"] for f in body["fulfilments"]} == {FulfilmentStatus.PLACED}
+    assert not CartLine.objects.exists()
+    assert Product.objects.get(pk=market["salak"].pk).stock == 4
+
+
+def test_prices_sent_by_the_client_are_ignored(api, market):
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+
+    response = checkout(
+        api,
+        market,
+        delivery={str(market["warung"].pk): "pickup"},
+        total=1,
+        goods_total=1,
+    )
+
+    assert response.json()["total"] == 14000
+
+
+def test_the_same_idempotency_key_twice_answers_the_same_order(api, market):
+    fill_cart(market["buyer"], (market["beras"], 2))
+    api.force_authenticate(market["buyer"])
+    delivery = {str(market["warung"].pk): "local"}
+
+    first = checkout(api, market, key="dobel", delivery=delivery)
+    fill_cart(market["buyer"], (market["beras"], 1))  # even with a new cart meanwhile
+    second = checkout(api, market, key="dobel", delivery=delivery)
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json() == second.json()
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=market["beras"].pk).stock == 8
+
+
+def test_checkout_without_an_idempotency_key_is_refused(api, market):
+    fill_cart(market["buyer"], (market["beras"], 2))
+    api.force_authenticate(market["buyer"])
+
+    response = checkout(api, market, key=None)
+
+    error_of(response, 400, "idempotency_key_required")
+    assert not Order.objects.exists()
+    assert CartLine.objects.count() == 1
+
+
+def test_out_of_stock_names_the_product_and_writes_nothing(api, market):
+    fill_cart(market["buyer"], (market["beras"], 2), (market["salak"], 3))
+    Product.objects.filter(pk=market["salak"].pk).update(stock=2)  # sold at the counter
+    movements = StockMovement.objects.count()
+    api.force_authenticate(market["buyer"])
+
+    response = checkout(api, market)
+
+    body = error_of(response, 409, "out_of_stock")
+    assert "Salak Pondoh" in body["message"]
+    assert body["extra"]["product_id"] == market["salak"].pk
+    assert not Order.objects.exists()
+    assert not Fulfilment.objects.exists()
+    assert StockMovement.objects.count() == movements
+    assert Product.objects.get(pk=market["beras"].pk).stock == 10
+    assert CartLine.objects.count() == 2
+
+
+def test_a_delivery_the_seller_does_not_offer_is_refused(api, market):
+    fill_cart(market["buyer"], (market["salak"], 1))
+    api.force_authenticate(market["buyer"])
+
+    response = checkout(api, market, delivery={str(market["tani"].pk): "local"})
+
+    body = error_of(response, 400, "delivery_unavailable")
+    assert body["extra"] == {"seller_id": market["tani"].pk, "method": "local"}
+    assert not Order.objects.exists()
+
+
+def test_an_empty_cart_cannot_be_checked_out(api, market):
+    api.force_authenticate(market["buyer"])
+
+    error_of(checkout(api, market), 400, "cart_empty")
+
+
+def test_invalid_checkout_input_is_a_400_naming_the_fields(api, market):
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+
+    response = checkout(api, market, payment="voucher", delivery={"warung": "local"})
+
+    body = error_of(response, 400, "invalid")
+    assert set(body["extra"]["fields"]) == {"payment", "delivery"}
+    assert not Order.objects.exists()
+
+
+def test_anonymous_visitors_get_401(api, market):
+    for method, url in (
+        ("get", CART),
+        ("post", CART),
+        ("patch", cart_line_url(market["beras"])),
+        ("post", CHECKOUT),
+        ("get", ORDERS),
+    ):
+        response = getattr(api, method)(url, {}, format="json")
+        error_of(response, 401, "not_authenticated")
+
+
+# --- the buyer's orders ------------------------------------------------------------------
+
+
+def test_my_orders_newest_first(api, market):
+    first = placed_order(market["buyer"], (market["beras"], 1), key="a")
+    second = placed_order(market["buyer"], (market["salak"], 1), key="b")
+    placed_order(market["neighbour"], (market["telur"], 2), key="c")
+    api.force_authenticate(market["buyer"])
+
+    body = api.get(ORDERS).json()
+
+    assert body["count"] == 2
+    assert [o["number"] for o in body["results"]] == [second.number, first.number]
+    assert [f["seller"]["name"] for f in body["results"][1]["fulfilments"]] == ["Warung Bu Sri"]
+
+
+def test_my_orders_in_constant_queries(api, market, django_assert_max_num_queries):
+    placed_order(market["buyer"], (market["beras"], 1), key="a")
+    api.force_authenticate(market["buyer"])
+    with CaptureQueriesContext(connection) as one_order:
+        api.get(ORDERS)
+    placed_order(market["buyer"], (market["telur"], 2), (market["salak"], 1), key="b")
+    placed_order(market["buyer"], (market["salak"], 1), key="c")
+
+    # count; orders with village and placer; fulfilments with sellers; lines; payments
+    with django_assert_max_num_queries(5):
+        body = api.get(ORDERS).json()
+
+    assert body["count"] == 3
+    assert len(one_order) == 5
+
+
+def test_my_order_by_its_number(api, market):
+    order = placed_order(market["buyer"], (market["beras"], 2))
+    api.force_authenticate(market["buyer"])
+
+    body = api.get(order_url(order.number)).json()
+
+    assert (body["number"], body["total"]) == (order.number, 28000)
+    assert [(f["status"], f["delivery_method"]) for f in body["fulfilments"]] == [
+        ("placed", "local")
+    ]
+
+
+def test_others_cannot_read_my_order(api, market):
+    order = placed_order(market["buyer"], (market["beras"], 2))
+    seller_staff = member(market["home"], Role.SELLER_STAFF, seller=market["warung"])
+
+    for person in (market["neighbour"], seller_staff):
+        api.force_authenticate(person)
+        error_of(api.get(order_url(order.number)), 404, "order_not_found")
+        fulfilment = order.fulfilments.get()
+        response = api.post(
+            buyer_step_url(order, fulfilment), {"to_status": "cancelled"}, format="json"
+        )
+        error_of(response, 404, "order_not_found")
+    assert order.fulfilments.get().status == FulfilmentStatus.PLACED
+
+
+def test_the_buyer_cancels_while_placed_and_the_stock_comes_back(api, market):
+    order = placed_order(market["buyer"], (market["beras"], 2))
+    fulfilment = order.fulfilments.get()
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(
+        buyer_step_url(order, fulfilment),
+        {"to_status": "cancelled", "reason": "Salah pesan"},
+        format="json",
+    )
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["fulfilments"][0]["status"] == "cancelled"
+    assert body["fulfilments"][0]["cancel_reason"] == "Salah pesan"
+    assert body["fulfilments"][0]["payments"][0]["status"] == PaymentStatus.REVERSED
+    assert Product.objects.get(pk=market["beras"].pk).stock == 10
+    event = FulfilmentEvent.objects.filter(
+        fulfilment=fulfilment, type=EventType.STATUS_CHANGED
+    ).latest("pk")
+    assert (event.from_status, event.to_status, event.actor) == (
+        "placed",
+        "cancelled",
+        market["buyer"],
+    )
+
+
+def test_the_buyer_cannot_cancel_once_confirmed(api, market):
+    from orders import services
+
+    order = placed_order(market["buyer"], (market["beras"], 2))
+    fulfilment = order.fulfilments.get()
+    staff = member(market["home"], Role.SELLER_STAFF, seller=market["warung"])
+    services.transition_fulfilment(
+        actor=staff, fulfilment_id=fulfilment.pk, to_status=FulfilmentStatus.CONFIRMED
+    )
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(buyer_step_url(order, fulfilment), {"to_status": "cancelled"})
+
+    body = error_of(response, 403, "not_allowed_for_fulfilment")
+    assert body["message"]
+    assert Fulfilment.objects.get(pk=fulfilment.pk).status == FulfilmentStatus.CONFIRMED
+
+
+def test_the_buyer_confirms_receipt(api, market):
+    from orders import services
+
+    order = placed_order(market["buyer"], (market["beras"], 1))
+    fulfilment = order.fulfilments.get()
+    staff = member(market["home"], Role.SELLER_STAFF, seller=market["warung"])
+    for step in ("confirmed", "shipped", "delivered"):
+        services.transition_fulfilment(actor=staff, fulfilment_id=fulfilment.pk, to_status=step)
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(buyer_step_url(order, fulfilment), {"to_status": "completed"})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["fulfilments"][0]["status"] == "completed"
+
+
+def test_the_buyer_cannot_take_a_sellers_step(api, market):
+    order = placed_order(market["buyer"], (market["beras"], 1))
+    fulfilment = order.fulfilments.get()
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(buyer_step_url(order, fulfilment), {"to_status": "confirmed"})
+
+    body = error_of(response, 400, "invalid")
+    assert set(body["extra"]["fields"]) == {"to_status"}
+
+
+def test_a_fulfilment_of_another_order_is_a_404(api, market):
+    mine = placed_order(market["buyer"], (market["beras"], 1), key="a")
+    theirs = placed_order(market["neighbour"], (market["telur"], 1), key="b")
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(buyer_step_url(mine, theirs.fulfilments.get()), {"to_status": "cancelled"})
+
+    error_of(response, 404, "fulfilment_not_found")
+    assert theirs.fulfilments.get().status == FulfilmentStatus.PLACED
