@@ -358,3 +358,18 @@ def test_checkout_with_an_empty_cart_goes_back_to_the_cart(client, shop):
 
     assert response.status_code == 302
     assert response.url == reverse("orders:cart")
+
+
+def test_the_product_page_offers_add_to_cart_while_in_stock(client, shop):
+    sold_out = goods(shop["near"], stock=0, name="Gula Jawa")
+
+    def add_form(product):
+        url = reverse(
+            "catalog:product", kwargs={"product_id": product.pk, "product_slug": product.slug}
+        )
+        page = read_page(client.get(url))
+        return [f for f in page.forms if f.attrs.get("action") == reverse("orders:cart_add")]
+
+    (form,) = add_form(shop["rice"])
+    assert {"product_id", "quantity", "next", "csrfmiddlewaretoken"} <= form.names()
+    assert add_form(sold_out) == []
