@@ -239,6 +239,11 @@ SPECTACULAR_SETTINGS = {
         "FoodGroupEnum": "catalog.enums.FoodGroup",
         "StockStateEnum": "catalog.selectors.storefront.StockState",
         "ProductSortEnum": "catalog.search.ProductSort",
+        "FulfilmentStatusEnum": "orders.enums.FulfilmentStatus",
+        "DeliveryMethodEnum": "orders.enums.DeliveryMethod",
+        "PaymentMethodEnum": "orders.enums.PaymentMethod",
+        "PaymentStatusEnum": "orders.enums.PaymentStatus",
+        "FulfilmentEventTypeEnum": "orders.enums.EventType",
     },
 }
 
