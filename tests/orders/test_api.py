@@ -507,3 +507,56 @@ def test_a_fulfilment_of_another_order_is_a_404(api, market):
 
     error_of(response, 404, "fulfilment_not_found")
     assert theirs.fulfilments.get().status == FulfilmentStatus.PLACED
+
+
+def test_checkout_by_bank_transfer_waits_for_payment(api, market):
+    fill_cart(market["buyer"], (market["salak"], 2))
+    api.force_authenticate(market["buyer"])
+
+    response = checkout(
+        api, market, payment="bank_transfer", delivery={str(market["tani"].pk): "pickup"}
+    )
+
+    body = response.json()
+    assert response.status_code == 201, body
+    assert [
+        (p["method"], p["amount"], p["status"]) for p in body["fulfilments"][0]["payments"]
+    ] == [("bank_transfer", 40000, PaymentStatus.PENDING)]
+
+
+def test_a_key_is_the_buyers_own(api, market):
+    """Another buyer sending the same key places their own order, and sees nothing of mine."""
+    delivery = {str(market["warung"].pk): "local"}
+    fill_cart(market["buyer"], (market["beras"], 1))
+    fill_cart(market["neighbour"], (market["beras"], 2))
+    api.force_authenticate(market["buyer"])
+    mine = checkout(api, market, key="sama", delivery=delivery).json()
+    api.force_authenticate(market["neighbour"])
+
+    response = checkout(api, market, key="sama", delivery=delivery)
+
+    assert response.status_code == 201
+    assert response.json()["number"] != mine["number"]
+    assert response.json()["total"] == 28000
+    assert Order.objects.count() == 2
+
+
+def test_the_schema_documents_the_order_endpoints(api):
+    paths = api.get("/api/schema/?format=json").json()["paths"]
+
+    assert set(paths) >= {
+        "/api/v1/cart/",
+        "/api/v1/cart/lines/{product_id}/",
+        "/api/v1/checkout/",
+        "/api/v1/orders/",
+        "/api/v1/orders/{order_number}/",
+        "/api/v1/orders/{order_number}/fulfilments/{fulfilment_id}/transition/",
+        "/api/v1/manage/sellers/{village_slug}/{seller_slug}/fulfilments/",
+        "/api/v1/manage/sellers/{village_slug}/{seller_slug}/fulfilments/{fulfilment_id}/",
+        "/api/v1/manage/sellers/{village_slug}/{seller_slug}/fulfilments/{fulfilment_id}"
+        "/transition/",
+    }
+    parameters = paths["/api/v1/checkout/"]["post"]["parameters"]
+    assert {"name": "Idempotency-Key", "in": "header", "required": True}.items() <= next(
+        p for p in parameters if p["name"] == "Idempotency-Key"
+    ).items()
