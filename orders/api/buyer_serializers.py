@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.enums import DeliveryMethod, FulfilmentStatus, PaymentMethod, PaymentStatus
+from orders.models import Order
 from villages.api.serializers import VillageRefSerializer
 from villages.models import Village
 
@@ -174,6 +175,9 @@ class OrderSerializer(serializers.Serializer):
     number = serializers.CharField()
     created_at = serializers.DateTimeField()
     is_assisted = serializers.BooleanField(help_text="Placed for the buyer by someone else.")
+    placed_by = serializers.SerializerMethodField(
+        help_text="Who placed an assisted order (a BUMDes operator, the seller); else null."
+    )
     recipient_name = serializers.CharField()
     contact_phone = serializers.CharField()
     delivery_village = VillageRefSerializer()
@@ -185,6 +189,12 @@ class OrderSerializer(serializers.Serializer):
     delivery_total = serializers.IntegerField(help_text="Whole rupiah.")
     total = serializers.IntegerField(help_text="Whole rupiah.")
     fulfilments = FulfilmentSerializer(many=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_placed_by(self, order: Order) -> str | None:
+        if not order.is_assisted or order.placed_by is None:
+            return None
+        return order.placed_by.name or order.placed_by.get_username()
 
 
 @extend_schema_field({"type": "string", "enum": [str(step) for step in BUYER_STEPS]})

@@ -10,7 +10,14 @@ from orders.enums import EventType, FulfilmentStatus, PaymentStatus
 from orders.models import CartLine, Fulfilment, FulfilmentEvent, Order
 from tests.api.helpers import error_of
 from tests.factories import VillageFactory, member
-from tests.orders.factories import delivery_options_for, fill_cart, goods, placed_order, seller_in
+from tests.orders.factories import (
+    buyer_address,
+    delivery_options_for,
+    fill_cart,
+    goods,
+    placed_order,
+    seller_in,
+)
 from villages.enums import Role
 
 pytestmark = pytest.mark.django_db
@@ -560,3 +567,26 @@ def test_the_schema_documents_the_order_endpoints(api):
     assert {"name": "Idempotency-Key", "in": "header", "required": True}.items() <= next(
         p for p in parameters if p["name"] == "Idempotency-Key"
     ).items()
+
+
+def test_an_assisted_order_names_who_placed_it(api, market):
+    from orders import services
+
+    operator = member(market["home"], Role.BUMDES_ADMIN, name="Pak Joko")
+    cart = fill_cart(operator, (market["beras"], 1))
+    order = services.place_order(
+        buyer=market["buyer"],
+        cart=cart,
+        address=buyer_address(market["home"]),
+        delivery_choices={market["warung"].pk: "local"},
+        tenders=[("cash", None)],
+        idempotency_key="telepon-1",
+        placed_by=operator,
+    )
+    api.force_authenticate(market["buyer"])
+
+    mine = api.get(order_url(order.number)).json()
+
+    assert (mine["is_assisted"], mine["placed_by"]) == (True, "Pak Joko")
+    api.force_authenticate(market["neighbour"])
+    assert api.get(ORDERS).json()["count"] == 0
