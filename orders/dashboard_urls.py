@@ -14,6 +14,7 @@ fulfilment = f"{orders}/<int:fulfilment_id>"
 
 urlpatterns = [
     path(f"{orders}/", views.QueueView.as_view(), name="queue"),
+    path(f"{orders}/bantu/", views.AssistedOrderView.as_view(), name="assisted_order"),
     path(f"{fulfilment}/", views.FulfilmentDetailView.as_view(), name="fulfilment"),
     path(f"{fulfilment}/slip/", views.PackingSlipView.as_view(), name="packing_slip"),
     path(f"{fulfilment}/status/", views.TransitionView.as_view(), name="transition"),

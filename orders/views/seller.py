@@ -9,6 +9,7 @@ shows the service's message and changes nothing.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,19 +24,26 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import User
+from catalog.models import Product
+from catalog.selectors import dashboard as product_selectors
 from catalog.views.dashboard import DashboardPage, SellerDashboardMixin
 from core.exceptions import DomainError, NotFound
+from core.views import add_domain_error_to_form
 from orders import seller_selectors
+from orders import services as order_services
 from orders.enums import EventType, FulfilmentStatus, PaymentMethod, PaymentStatus
-from orders.models import Fulfilment
+from orders.models import Fulfilment, Order
 from orders.seller_forms import (
     ALL,
     NEWEST,
     OPEN,
+    AssistedOrderForm,
     PaymentActionForm,
     QueueFilterForm,
     TransitionForm,
 )
+from orders.services.checkout import Address
 from orders.services.lifecycle import Party, next_steps, transition_fulfilment
 from orders.services.payment_steps import confirm_transfer, mark_cash_collected
 
@@ -239,3 +247,94 @@ class PaymentActionView(SellerOrdersMixin, View):
         else:
             messages.success(request, done % {"number": fulfilment.order.number})
         return redirect(back)
+
+
+ASSISTED_PRODUCTS_SHOWN = 100
+
+
+class AssistedOrderView(SellerOrdersMixin, DashboardPage):
+    """An order taken for a resident at the counter or by phone (``placed_by`` the operator).
+
+    The resident is found by the phone number of their account; the goods are this seller's;
+    the address is in the seller's village. ``place_order`` takes an assisted order from the
+    operator's own cart, so the page fills that cart and refuses while it holds anything
+    else; a refused order takes the lines out again. A hidden token is the idempotency key:
+    a second submit of one form shows the order already placed.
+    """
+
+    template_name = "orders/seller/assisted_order.html"
+
+    def products(self) -> list[Product]:
+        products = product_selectors.products_for_manager(
+            user=self.request.user, seller=self.seller, active=True
+        ).order_by("name", "pk")
+        return list(products[:ASSISTED_PRODUCTS_SHOWN])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault(
+            "form",
+            AssistedOrderForm(
+                initial={"token": secrets.token_urlsafe(24)}, products=self.products()
+            ),
+        )
+        return super().get_context_data(section="orders", **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = AssistedOrderForm(request.POST, products=self.products())
+        if form.is_valid():
+            data = form.cleaned_data
+            buyer = User.objects.filter(phone=data["buyer_phone"], is_active=True).first()
+            if buyer is None:
+                form.add_error("buyer_phone", _("No account has that phone number."))
+            else:
+                try:
+                    order = self.place(form, buyer)
+                except DomainError as error:
+                    add_domain_error_to_form(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Order %(number)s placed for %(name)s.")
+                        % {"number": order.number, "name": order.recipient_name},
+                    )
+                    fulfilment = order.fulfilments.get(seller=self.seller)
+                    return redirect(self.order_url("fulfilment", fulfilment_id=fulfilment.pk))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def place(self, form: AssistedOrderForm, buyer: Any) -> Order:
+        data = form.cleaned_data
+        operator = self.request.user
+        placed = Order.objects.filter(buyer=buyer, idempotency_key=data["token"]).first()
+        if placed is not None:
+            return placed  # the same form sent twice
+        cart = order_services.get_or_create_cart(user=operator)
+        if cart.lines.exists():
+            raise DomainError(
+                _("Your own cart holds goods; empty it before taking an order for a resident."),
+                code="operator_cart_not_empty",
+            )
+        try:
+            for product_id, quantity in form.items():
+                order_services.add_to_cart(cart=cart, product_id=product_id, quantity=quantity)
+            return order_services.place_order(
+                buyer=buyer,
+                cart=cart,
+                address=Address(
+                    delivery_village=self.seller.village,
+                    recipient_name=data["recipient_name"] or str(buyer),
+                    phone=buyer.phone,
+                    dusun=data["dusun"],
+                    rt=data["rt"],
+                    rw=data["rw"],
+                    notes=data["notes"],
+                ),
+                delivery_choices={self.seller.pk: data["delivery"]},
+                tenders=[(data["payment"], None)],
+                idempotency_key=data["token"],
+                placed_by=operator,
+            )
+        except DomainError:
+            # Nothing was ordered: take the goods out of the operator's cart again.
+            for product_id, _quantity in form.items():
+                order_services.remove_cart_line(cart=cart, product_id=product_id)
+            raise
