@@ -27,7 +27,12 @@ from django.views import View
 from accounts.models import User
 from catalog.models import Product
 from catalog.selectors import dashboard as product_selectors
-from catalog.views.dashboard import DashboardPage, SellerDashboardMixin
+from catalog.views.dashboard import (
+    DashboardPage,
+    SellerDashboardMixin,
+    claim_form_token,
+    release_form_token,
+)
 from core.exceptions import DomainError, NotFound
 from core.views import add_domain_error_to_form
 from orders import seller_selectors
@@ -284,12 +289,22 @@ class AssistedOrderView(SellerOrdersMixin, DashboardPage):
         if form.is_valid():
             data = form.cleaned_data
             buyer = User.objects.filter(phone=data["buyer_phone"], is_active=True).first()
+            user_id: int = request.user.pk  # type: ignore[assignment]  # signed in: has a pk
             if buyer is None:
                 form.add_error("buyer_phone", _("No account has that phone number."))
+            elif not claim_form_token(user_id=user_id, token=data["token"]):
+                # The same form is being (or was) sent already; its order is placed once.
+                placed = Order.objects.filter(buyer=buyer, idempotency_key=data["token"]).first()
+                messages.info(request, _("This order was already sent; it was not placed twice."))
+                if placed is None:
+                    return redirect(self.order_url("queue"))
+                fulfilment = placed.fulfilments.get(seller=self.seller)
+                return redirect(self.order_url("fulfilment", fulfilment_id=fulfilment.pk))
             else:
                 try:
                     order = self.place(form, buyer)
                 except DomainError as error:
+                    release_form_token(user_id=user_id, token=data["token"])
                     add_domain_error_to_form(form, error)
                 else:
                     messages.success(

@@ -78,6 +78,10 @@ def test_an_operator_orders_for_a_resident_once(english, counter, operator):
     fulfilment = order.fulfilments.get()
     assert first.status_code == 302
     assert again.url == first.url
+    assert [str(m) for m in english.get(again.url).context["messages"]] == [
+        f"Order {order.number} placed for Mbah Karto.",
+        "This order was already sent; it was not placed twice.",
+    ]
     assert str(fulfilment.pk) in first.url
     assert Product.objects.get(pk=counter["rice"].pk).stock == 8
     assert not CartLine.objects.exists()
@@ -134,3 +138,15 @@ def test_nothing_asked_is_refused(english, counter):
     assert response.context["form"].non_field_errors() == [
         "Enter a quantity for at least one product."
     ]
+
+
+def test_a_corrected_form_may_be_sent_again_with_its_token(english, counter):
+    english.force_login(counter["staff"])
+    data = form_data(english, counter, **{f"qty_{counter['rice'].pk}": "11"})
+
+    refused = english.post(page_url(counter["seller"]), data)
+    data[f"qty_{counter['rice'].pk}"] = "1"
+    placed = english.post(page_url(counter["seller"]), data)
+
+    assert (refused.status_code, placed.status_code) == (400, 302)
+    assert Order.objects.get().total == 14000
