@@ -36,7 +36,9 @@ from orders.notifications import whatsapp_order_summary
 from orders.selectors import CartSummary, cart_summary, get_cart, get_order_for_buyer
 from orders.selectors import orders_for_buyer as buyer_orders
 from orders.services.delivery import DeliveryOption, delivery_settings_for, options_from_settings
+from villages.enums import Role
 from villages.models import Village
+from villages.tenancy import scope_for
 
 # The header shows this many lines without a query: kept in the session by these views.
 CART_COUNT_SESSION_KEY = "cart_count"
@@ -233,8 +235,10 @@ class CheckoutView(SignedInViewMixin, TemplateView):
         by_pk = {str(village.pk): village for village in villages}
         if chosen in by_pk:
             return by_pk[chosen]
-        own = by_pk.get(str(summary.groups[0].village.pk))
-        return own or villages[0]
+        # Most people order to where they live: their own village, when it is offered.
+        home_ids = scope_for(self.request.user).village_ids([Role.RESIDENT])
+        home = next((village for village in villages if village.pk in home_ids), None)
+        return home or by_pk.get(str(summary.groups[0].village.pk)) or villages[0]
 
     def _form(self, summary: CartSummary, data: Any = None) -> tuple[CheckoutForm, Village, Any]:
         villages = market_villages(sorted({group.village.pk for group in summary.groups}))

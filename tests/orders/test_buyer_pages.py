@@ -373,3 +373,14 @@ def test_the_product_page_offers_add_to_cart_while_in_stock(client, shop):
     (form,) = add_form(shop["rice"])
     assert {"product_id", "quantity", "next", "csrfmiddlewaretoken"} <= form.names()
     assert add_form(sold_out) == []
+
+
+def test_checkout_offers_delivery_to_the_buyers_own_village_first(en, shop):
+    """Everything in the cart comes from the home village; the resident lives in the other."""
+    buyer = shop["people"]["other"]["resident"]
+    fill_cart(buyer, (shop["rice"], 1))
+    en.force_login(buyer)
+
+    page = en.get(reverse("orders:checkout"))
+
+    assert page.context["form"].initial["delivery_village"] == shop["other"].pk
