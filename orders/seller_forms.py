@@ -29,7 +29,7 @@ class QueueFilterForm(forms.Form):
         choices=[(OPEN, _("To do")), (ALL, _("All")), *FulfilmentStatus.choices],
     )
     sort = forms.ChoiceField(
-        label=_("Order"),
+        label=_("Sort order"),
         required=False,
         choices=[(OLDEST, _("Oldest first")), (NEWEST, _("Newest first"))],
     )
