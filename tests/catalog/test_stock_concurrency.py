@@ -1,10 +1,8 @@
 """Real concurrent transactions on PostgreSQL: no lost update, no oversell, no deadlock."""
 
 import itertools
-import threading
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from catalog import services
@@ -12,34 +10,9 @@ from catalog.exceptions import InsufficientStock
 from catalog.models import Product, StockMovement
 from tests.catalog.conftest import restock
 from tests.factories import ProductFactory
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(work, arguments):
-    """Run ``work(argument)`` in one thread each, all released at once; return the results."""
-    barrier = threading.Barrier(len(arguments))
-    results = [None] * len(arguments)
-
-    def runner(index, argument):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(argument)
-        except Exception as error:  # the test inspects what each thread met
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=runner, args=(index, argument))
-        for index, argument in enumerate(arguments)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    return results
 
 
 def stock_and_ledger(product):

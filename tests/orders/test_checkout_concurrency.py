@@ -1,9 +1,6 @@
 """Real concurrent checkouts on PostgreSQL: no oversell, no duplicate order, no deadlock."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from catalog.exceptions import InsufficientStock
@@ -14,35 +11,10 @@ from orders.exceptions import TourFull
 from orders.models import Fulfilment, Order, OrderLine
 from tests.factories import UserFactory, VillageFactory
 from tests.orders.factories import buyer_address, fill_cart, goods, seller_in, tour
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CASH = [(PaymentMethod.CASH, None)]
-
-
-def run_together(work, arguments):
-    """Run ``work(argument)`` in one thread each, all released at once; return the results."""
-    barrier = threading.Barrier(len(arguments))
-    results = [None] * len(arguments)
-
-    def runner(index, argument):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = work(argument)
-        except Exception as error:  # the test inspects what each thread met
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=runner, args=(index, argument))
-        for index, argument in enumerate(arguments)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    return results
 
 
 @pytest.fixture
