@@ -24,7 +24,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from database import ensure_database  # bench/database.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,26 +88,6 @@ def setup_django() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # allows the test client's host; e-mail in memory
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def build(rng: random.Random) -> None:

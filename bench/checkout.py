@@ -39,7 +39,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
+
+from database import ensure_database  # bench/database.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,26 +64,6 @@ def setup_django() -> None:
     import django
 
     django.setup()
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def build(buyers: int) -> dict:
