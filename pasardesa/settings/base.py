@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "vouchers",
+    "ledger",
 ]
 
 MIDDLEWARE = [
