@@ -38,6 +38,7 @@ format: $(VENV)/.installed-test
 check-deploy: $(VENV)/.installed-run
 	DJANGO_SETTINGS_MODULE=pasardesa.settings.production \
 	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')} \
+	PASARDESA_PERSONAL_DATA_KEY=$${PASARDESA_PERSONAL_DATA_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-pasardesa.example} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -262,6 +262,9 @@ LOGGING = {
 }
 
 # Demo accounts are only created when DEBUG is on or when seed_demo is asked explicitly.
+# Encrypts and hashes NIK and KK numbers at rest (vouchers.nik). Empty: derived from
+# SECRET_KEY, good enough for development; production settings require their own.
+PASARDESA_PERSONAL_DATA_KEY = env_str("PASARDESA_PERSONAL_DATA_KEY", "")
 PASARDESA_DEMO_PASSWORD = "desa-maju-2026"  # noqa: S105 -- the published demo password
 PASARDESA_TEXT_SENDER_FILE = env_str(
     "PASARDESA_TEXT_SENDER_FILE", str(VAR_DIR / "text-messages.log")

@@ -9,6 +9,12 @@ if len(SECRET_KEY) < 50:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters.")
+# Its own key, so that rotating SECRET_KEY never makes stored NIKs unreadable.
+PASARDESA_PERSONAL_DATA_KEY = env_str("PASARDESA_PERSONAL_DATA_KEY")
+if len(PASARDESA_PERSONAL_DATA_KEY) < 32:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PASARDESA_PERSONAL_DATA_KEY must be at least 32 random characters.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
