@@ -9,6 +9,7 @@ urlpatterns = [
     path("kelola/", include("catalog.dashboard_urls")),
     path("", include("orders.urls")),
     path("kelola/", include("orders.dashboard_urls")),
+    path("", include("vouchers.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

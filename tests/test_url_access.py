@@ -13,6 +13,7 @@ from catalog.enums import StockMovementKind
 from core.access import Access
 from tests.factories import ProductFactory
 from tests.orders.factories import placed_order
+from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory
 from villages.enums import Role
 
 # Views of libraries that guard themselves: the admin (checked in tests/villages/test_admin.py),
@@ -55,6 +56,9 @@ def sample_kwargs(pattern, world):
         "category_slug": world["home_product"].category.slug,
         "order_number": world["home_order"].number,
         "fulfilment_id": world["home_order"].fulfilments.get().pk,
+        "programme_id": world["home_programme"].pk,
+        "beneficiary_id": world["home_beneficiary"].pk,
+        "month": 1,
     }
     names = list(pattern.pattern.converters)
     missing = [name for name in names if name not in samples]
@@ -87,6 +91,10 @@ def world(two_villages):
     two_villages["home_order"] = placed_order(
         two_villages["people"]["home"][Role.RESIDENT], (two_villages["home_product"], 2)
     )
+    two_villages["home_programme"] = ProgrammeFactory(
+        village=two_villages["home"], market=two_villages["market"]
+    )
+    two_villages["home_beneficiary"] = BeneficiaryFactory(village=two_villages["home"])
     return two_villages
 
 
