@@ -34,6 +34,7 @@ from orders.exceptions import (
     TransitionNotAllowed,
 )
 from orders.models import Fulfilment, FulfilmentEvent, Order, OrderLine, Payment
+from orders.signals import fulfilment_completed
 from villages.tenancy import scope_for
 
 
@@ -260,6 +261,8 @@ def _apply_transition(
     if to_status == S.CANCELLED:
         _undo_sale(fulfilment=fulfilment, order=order, actor=actor)
         _reverse_payments(fulfilment=fulfilment, actor=actor)
+    elif to_status == S.COMPLETED:
+        fulfilment_completed.send(sender=Fulfilment, fulfilment_id=fulfilment.pk)
 
     from orders.notifications import notify_fulfilment_changed
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "orders",
     "vouchers",
     "ledger",
+    "settlement",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # --- end of the fulfilment lifecycle block --------------------------------------------
+
+# Settlement (docs/adr/0008-settlement.md): the BUMDes commission when neither the village
+# nor the seller has a rate of its own, and the sweeper that posts what no task posted.
+PASARDESA_DEFAULT_COMMISSION_BP = env_int("PASARDESA_DEFAULT_COMMISSION_BP", 500)  # 5%
+CELERY_BEAT_SCHEDULE["settlement-sweep-unposted"] = {
+    "task": "settlement.tasks.sweep_unposted_sales",
+    "schedule": 5 * 60,
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

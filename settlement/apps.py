@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SettlementConfig(AppConfig):
+    name = "settlement"
+    verbose_name = _("Settlement")
+
+    def ready(self) -> None:
+        from settlement import receivers  # noqa: F401  -- connects the completion receiver
