@@ -100,8 +100,9 @@ def spend(wallet, seller, lines, *, on, channel=ChargeChannel.COUNTER, cashier=N
     return charge
 
 
-def refund(charge, *, to_programme=False):
-    """The whole charge back to the wallet, or (when it expired meanwhile) to the fund."""
+def refund(charge, *, to_programme=False, kind=None):
+    """The whole charge back to the wallet, or (when it expired meanwhile) to the fund: the
+    spending service books the latter as EXPIRE from in flight to the fund."""
     programme = charge.wallet.programme
     destination = (
         accounts.programme_fund(programme)
@@ -110,7 +111,7 @@ def refund(charge, *, to_programme=False):
     )
     ledger.move(
         key=f"refund:{charge.transfer_key}",
-        kind=TransferKind.REFUND,
+        kind=kind or (TransferKind.EXPIRE if to_programme else TransferKind.REFUND),
         source=accounts.voucher_in_flight(programme),
         destination=destination,
         amount=charge.amount,
@@ -269,9 +270,14 @@ def test_whole_programme_reconciles_with_the_ledger(history):
     )
     assert report.issued == -ledger_sum(programme, fund, TransferKind.ISSUE)
     assert report.issued == ledger_sum(programme, wallet, TransferKind.ISSUE, wallet_ids)
-    assert report.expired == ledger_sum(programme, fund, TransferKind.EXPIRE)
     assert report.expired == -ledger_sum(programme, wallet, TransferKind.EXPIRE, wallet_ids)
-    assert report.returned_to_programme == ledger_sum(programme, fund, TransferKind.REFUND)
+    # Into the fund came what expired in wallets and what was given back from in flight.
+    assert report.expired + report.returned_to_programme == ledger_sum(
+        programme, fund, TransferKind.EXPIRE
+    ) + ledger_sum(programme, fund, TransferKind.REFUND)
+    assert report.returned_to_programme + report.refunded == -ledger_sum(
+        programme, flight, TransferKind.EXPIRE
+    ) - ledger_sum(programme, flight, TransferKind.REFUND)
     assert report.refunded == ledger_sum(programme, wallet, TransferKind.REFUND, wallet_ids)
     gross = ledger_sum(programme, flight, TransferKind.SPEND)
     assert gross == -ledger_sum(programme, wallet, TransferKind.SPEND, wallet_ids)
@@ -310,6 +316,21 @@ def test_spent_by_category_and_seller_and_village(history):
         ("Panggungharjo", 80_000, True),
         ("Desa Jauh", 5_000, False),
     ]
+
+
+@pytest.mark.django_db
+def test_a_charge_returned_to_the_fund_as_a_refund_reconciles_too(two_villages):
+    """Whichever kind the return to the fund is booked as, it is not expiry."""
+    home = two_villages["home"]
+    programme = ProgrammeFactory(village=home, market=two_villages["market"])
+    wallet = issue(programme, BeneficiaryFactory(village=home), 1)
+    charge = spend(wallet, SellerFactory(village=home), {"beras": 40_000}, on=timezone.localdate())
+    refund(charge, to_programme=True, kind=TransferKind.REFUND)
+    report = programme_report(programme)
+    assert (report.spent, report.returned_to_programme, report.expired) == (0, 40_000, 0)
+    assert report.outstanding == report.balance_check == 260_000
+    assert report.reconciled is True
+    assert ledger_problems() == []
 
 
 @pytest.mark.django_db

@@ -3,8 +3,8 @@
 Every figure is read from the ledger or from the charges that name ledger transfers, in a
 fixed number of aggregate queries whatever the number of beneficiaries or payments:
 
-- issued and expired: the programme fund's ISSUE and EXPIRE entries (for one month, the
-  transfers of that month: their key ``issue:<programme>:<month>:…`` or ``details.month``);
+- issued and expired: the wallets' ISSUE and EXPIRE entries (for one month, the transfers
+  of that month: their key ``issue:<programme>:<month>:…`` or ``details.month``);
 - spent, refunded and returned to the programme: the programme's voucher charges by status
   (for one month, the charges made within the month's dates); for the whole programme the
   same sums are also read from the in-flight account's entries, and ``reconciled`` says
@@ -242,35 +242,34 @@ def programme_report(programme: Programme, month: int | None = None) -> Programm
         end = add_months(start, programme.months)
     wallet_ids = Wallet.objects.filter(programme=programme).values("pk")
 
-    # 1. The ledger: the fund, the in-flight account and the wallets' issue entries.
+    # 1. The ledger, read from the wallets' and the in-flight account's side, so that it
+    # does not matter which kind a charge given back to the fund was booked as (REFUND or
+    # EXPIRE, in flight → fund): only wallet EXPIRE entries are expiry.
     issue_q = Q(transfer__kind=TransferKind.ISSUE)
     expire_q = Q(transfer__kind=TransferKind.EXPIRE)
     if month is not None:
         issue_q &= _month_of_transfer(programme, "issue", month)
         expire_q &= _month_of_transfer(programme, "expire", month)
-    fund = Q(account__kind=AccountKind.PROGRAMME_FUND)
     in_flight = Q(account__kind=AccountKind.VOUCHER_IN_FLIGHT)
     wallet = Q(account__kind=AccountKind.BENEFICIARY_WALLET)
-    spend_q = Q(transfer__kind=TransferKind.SPEND)
-    refund_q = Q(transfer__kind=TransferKind.REFUND)
+    given_back = Q(transfer__kind__in=[TransferKind.REFUND, TransferKind.EXPIRE])
     sums = Entry.objects.filter(
-        Q(
-            account__kind__in=[AccountKind.PROGRAMME_FUND, AccountKind.VOUCHER_IN_FLIGHT],
-            account__owner_id=programme.pk,
-        )
+        Q(account__kind=AccountKind.VOUCHER_IN_FLIGHT, account__owner_id=programme.pk)
         | Q(account__kind=AccountKind.BENEFICIARY_WALLET, account__owner_id__in=wallet_ids)
     ).aggregate(
-        issued=Coalesce(Sum("amount", filter=fund & issue_q), 0),
-        expired=Coalesce(Sum("amount", filter=fund & expire_q), 0),
-        returned=Coalesce(Sum("amount", filter=fund & refund_q), 0),
-        spent_in=Coalesce(Sum("amount", filter=in_flight & spend_q), 0),
-        refunded_out=Coalesce(Sum("amount", filter=in_flight & refund_q), 0),
+        issued=Coalesce(Sum("amount", filter=wallet & issue_q), 0),
+        expired=Coalesce(Sum("amount", filter=wallet & expire_q), 0),
+        spent_in=Coalesce(
+            Sum("amount", filter=in_flight & Q(transfer__kind=TransferKind.SPEND)), 0
+        ),
+        given_back=Coalesce(Sum("amount", filter=in_flight & given_back), 0),
+        refunded=Coalesce(Sum("amount", filter=wallet & Q(transfer__kind=TransferKind.REFUND)), 0),
         wallets_issued=Count("account", filter=wallet & issue_q, distinct=True),
     )
     ledger_totals = None
     if month is None:
-        returned = _int(sums["returned"])
-        refunded = -_int(sums["refunded_out"]) - returned
+        refunded = _int(sums["refunded"])
+        returned = -_int(sums["given_back"]) - refunded
         ledger_totals = LedgerTotals(
             spent=_int(sums["spent_in"]) - refunded - returned,
             refunded=refunded,
@@ -340,11 +339,11 @@ def programme_report(programme: Programme, month: int | None = None) -> Programm
         month=month,
         period_start=start,
         period_end=end,
-        issued=-_int(sums["issued"]),
+        issued=_int(sums["issued"]),
         spent=_int(totals["spent"]),
         refunded=_int(totals["refunded"]),
         returned_to_programme=_int(totals["returned"]),
-        expired=_int(sums["expired"]),
+        expired=-_int(sums["expired"]),
         outstanding=_int(outstanding),
         beneficiaries_issued=_int(sums["wallets_issued"]),
         beneficiaries_spending=_int(totals["spenders"]),
