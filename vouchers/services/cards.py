@@ -91,7 +91,7 @@ def validate_new_pin(pin: str) -> None:
         raise WeakPin(_("The PIN may not be a run of digits such as 123456."))
 
 
-def _pin_matches(beneficiary: Beneficiary, pin: str) -> bool:
+def pin_matches(beneficiary: Beneficiary, pin: str) -> bool:
     return bool(pin) and check_password(str(pin), beneficiary.pin_hash)
 
 
@@ -145,7 +145,7 @@ def verify_pin(*, beneficiary: Beneficiary, pin: str) -> None:
         pk=beneficiary.pk
     )
     ensure_card_usable(current)
-    if not _pin_matches(current, pin):
+    if not pin_matches(current, pin):
         raise count_wrong_pin(beneficiary_id=current.pk)
     # Reset only while still unlocked: concurrent wrong PINs may have locked it meanwhile.
     if current.pin_failures and not Beneficiary.objects.filter(

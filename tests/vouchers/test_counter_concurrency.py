@@ -1,0 +1,99 @@
+"""Real concurrent transactions on PostgreSQL: the PIN cap holds and a wallet never overspends."""
+
+import pytest
+
+from ledger.selectors import ledger_problems
+from tests.threads import run_together
+from tests.vouchers.counter_world import PIN, counter_world
+from vouchers import accounts
+from vouchers.models import PIN_ATTEMPTS_BEFORE_LOCK, Beneficiary, CounterSale, VoucherCharge
+from vouchers.services import cards
+from vouchers.services.cards import CardLocked, WrongPin
+from vouchers.services.counter import charge_at_counter
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_ten_concurrent_wrong_pins_count_exactly_five_and_lock_the_card(two_villages):
+    world = counter_world(two_villages)
+    beneficiary = world["beneficiary"]
+
+    def wrong(_n):
+        cards.verify_pin(beneficiary=beneficiary, pin="000001")
+
+    results = run_together(wrong, range(10))
+
+    assert all(isinstance(r, WrongPin | CardLocked) for r in results), results
+    assert sum(isinstance(r, WrongPin) for r in results) == PIN_ATTEMPTS_BEFORE_LOCK - 1
+    row = Beneficiary.objects.get(pk=beneficiary.pk)
+    assert row.pin_failures == PIN_ATTEMPTS_BEFORE_LOCK
+    assert row.card_locked_at is not None
+
+
+def test_ten_concurrent_wrong_pins_at_counters_are_all_counted_and_nothing_sold(two_villages):
+    world = counter_world(two_villages)
+
+    def wrong(n):
+        return charge_at_counter(
+            acting_user=world["cashier"],
+            seller_id=world["seller"].pk,
+            card_number=world["beneficiary"].card_number,
+            pin="000001",
+            lines=[(world["rice"].pk, 1)],
+            idempotency_key=f"wrong-{n}",
+        )
+
+    results = run_together(wrong, range(10))
+
+    assert all(isinstance(r, WrongPin | CardLocked) for r in results), results
+    row = Beneficiary.objects.get(pk=world["beneficiary"].pk)
+    assert (row.pin_failures, row.card_locked_at is not None) == (PIN_ATTEMPTS_BEFORE_LOCK, True)
+    assert CounterSale.objects.count() == 0
+
+
+def test_concurrent_counter_sales_on_one_wallet_never_overspend(two_villages):
+    # Rp100.000 in the wallet; six sales of Rp28.000 of eggs each at once.
+    world = counter_world(two_villages, balance=100_000)
+
+    def sell(n):
+        return charge_at_counter(
+            acting_user=world["cashier"],
+            seller_id=world["seller"].pk,
+            card_number=world["beneficiary"].card_number,
+            pin=PIN,
+            lines=[(world["eggs"].pk, 1)],
+            idempotency_key=f"sale-{n}",
+        )
+
+    results = run_together(sell, range(6))
+
+    sales = [r for r in results if isinstance(r, CounterSale)]
+    assert len(sales) == 6, results
+    assert sum(s.voucher_amount for s in sales) == 100_000
+    assert sum(s.cash_amount for s in sales) == 6 * 28_000 - 100_000
+    assert accounts.wallet_account(world["wallet"]).balance == 0
+    assert accounts.voucher_in_flight(world["programme"]).balance == 100_000
+    assert sum(VoucherCharge.objects.values_list("amount", flat=True)) == 100_000
+    assert ledger_problems() == []
+
+
+def test_one_form_sent_five_times_at_once_makes_one_sale(two_villages):
+    world = counter_world(two_villages)
+
+    def sell(_n):
+        return charge_at_counter(
+            acting_user=world["cashier"],
+            seller_id=world["seller"].pk,
+            card_number=world["beneficiary"].card_number,
+            pin=PIN,
+            lines=[(world["rice"].pk, 2)],
+            idempotency_key="one-form",
+        )
+
+    results = run_together(sell, range(5))
+
+    assert all(isinstance(r, CounterSale) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert CounterSale.objects.count() == 1
+    assert accounts.wallet_account(world["wallet"]).balance == 300_000 - 28_000
+    assert ledger_problems() == []
