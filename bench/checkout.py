@@ -221,6 +221,7 @@ def start_gunicorn(workers: int, log: Path, *, notify: bool) -> tuple[subprocess
     env.update(
         DJANGO_SETTINGS_MODULE="pasardesa.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        PASARDESA_PERSONAL_DATA_KEY=secrets.token_urlsafe(48),
         SECURE_SSL_REDIRECT="false",
         DB_CONN_MAX_AGE="60",
         ALLOWED_HOSTS=f"{HOST},localhost",

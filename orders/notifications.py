@@ -14,7 +14,7 @@ repeats the notifiers that failed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -77,10 +77,54 @@ def seller_people(fulfilment: Fulfilment) -> list[Any]:
     return list(User.objects.filter(is_active=True, pk__in=user_ids).order_by("pk"))
 
 
+def seller_people_of(fulfilments: Iterable[Fulfilment]) -> dict[int, list[Any]]:
+    """``seller_people`` of each fulfilment (by its id), in one query for all of them."""
+    from villages.models import Membership
+
+    fulfilments = list(fulfilments)
+    people: dict[int, list[Any]] = {fulfilment.pk: [] for fulfilment in fulfilments}
+    if not fulfilments:
+        return people
+    memberships = (
+        Membership.objects.filter(
+            village_id__in={fulfilment.village_id for fulfilment in fulfilments},
+            user__is_active=True,
+        )
+        .filter(
+            Q(role=Role.SELLER_STAFF, seller_id__in={f.seller_id for f in fulfilments})
+            | Q(role=Role.BUMDES_ADMIN)
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for membership in memberships:
+        for fulfilment in fulfilments:
+            if membership.village_id == fulfilment.village_id and (
+                membership.role == Role.BUMDES_ADMIN or membership.seller_id == fulfilment.seller_id
+            ):
+                known = people[fulfilment.pk]
+                if not known or known[-1].pk != membership.user_id:  # one role is enough
+                    known.append(membership.user)
+    return people
+
+
 # --- Texts --------------------------------------------------------------------------------
 
 
+def _prefetch_lines_of_order(fulfilment: Fulfilment) -> None:
+    """Read the lines of all the order's fulfilments in one query, when they were read
+    together (``deliver_order_placed``) and the lines are not in hand yet."""
+    if "lines" in getattr(fulfilment, "_prefetched_objects_cache", {}):
+        return
+    if not Fulfilment.order.is_cached(fulfilment):  # type: ignore[attr-defined]  # Django's descriptor
+        return
+    siblings = getattr(fulfilment.order, "_prefetched_objects_cache", {}).get("fulfilments")
+    if siblings is not None and any(sibling is fulfilment for sibling in siblings):
+        prefetch_related_objects(list(siblings), "lines")
+
+
 def _lines_text(fulfilment: Fulfilment) -> str:
+    _prefetch_lines_of_order(fulfilment)
     return "\n".join(
         f"- {line.quantity} {line.unit} {line.product_name}: {format_rupiah(line.line_total)}"
         for line in fulfilment.lines.all()
@@ -182,8 +226,10 @@ class EmailNotifier:
     """Django mail, in each recipient's language (Indonesian unless they chose another)."""
 
     def order_placed(self, order: Order) -> None:
-        for fulfilment in order.fulfilments.all():
-            for person in seller_people(fulfilment):
+        fulfilments = order.fulfilments.all()
+        people = seller_people_of(fulfilments)
+        for fulfilment in fulfilments:
+            for person in people[fulfilment.pk]:
                 if person.email:
                     with translation.override(language_of(person)):
                         subject, body = new_order_text(fulfilment)
@@ -286,14 +332,19 @@ def _deliver(effect: str, calls: Iterable[tuple[str, Any]]) -> int:
 
 def deliver_order_placed(order_id: int) -> int:
     """Run every notifier for a new order; returns how many ran (0 if the order is gone)."""
-    order = (
-        Order.objects.select_related("buyer")
-        .prefetch_related("fulfilments__seller", "fulfilments__lines", "fulfilments__order")
-        .filter(pk=order_id)
-        .first()
+    # One query reads the fulfilments with their order and sellers; the lines are read
+    # (one query) only by a notifier that writes them out (``_lines_text``).
+    fulfilments = list(
+        Fulfilment.objects.filter(order_id=order_id)
+        .select_related("order__buyer", "seller")
+        .order_by("pk")
     )
-    if order is None:
+    if not fulfilments:
         return 0
+    order = fulfilments[0].order
+    for fulfilment in fulfilments:
+        fulfilment.order = order
+    attach_prefetched(order, "fulfilments", fulfilments)
     return _deliver(
         f"order:{order.pk}",
         ((path, _bind(notifier.order_placed, order)) for path, notifier in get_notifiers()),
@@ -318,6 +369,18 @@ def deliver_fulfilment_changed(fulfilment_id: int, event_id: int) -> int:
             for path, notifier in get_notifiers()
         ),
     )
+
+
+def attach_prefetched(instance: Any, relation: str, rows: Sequence[Any]) -> None:
+    """Fill ``instance``'s prefetch cache of ``relation`` with ``rows``, as
+    ``prefetch_related`` would: ``instance.<relation>.all()`` then runs no query.
+
+    For rows already in hand: those this task read, those the checkout just wrote.
+    """
+    queryset = getattr(instance, relation).get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def _bind(function: Any, *args: Any) -> Any:

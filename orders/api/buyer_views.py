@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +23,7 @@ from orders.api import buyer_serializers as s
 from orders.exceptions import CartEmpty, CartLineNotFound, FulfilmentNotFound
 from orders.models import Cart, Order
 from orders.selectors import CartSummary
+from orders.services.checkout import place_order_or_find
 
 AUTH_ERRORS = {401: ErrorSerializer}
 CART_ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, **AUTH_ERRORS}
@@ -138,16 +140,19 @@ class CheckoutView(SignedInView):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
             raise IdempotencyKeyRequired()
-        placed = _placed_with_key(request.user, key)
-        if placed is not None:  # a repeat: the first request's order, whatever was sent
-            return Response(s.OrderSerializer(placed).data, status=status.HTTP_200_OK)
         data = s.CheckoutSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        cart = selectors.get_cart(user=request.user)
+        valid = data.is_valid()
+        cart = selectors.get_cart(user=request.user) if valid else None
         if cart is None:
+            # A repeat is answered with the first request's order, whatever was sent.
+            repeat = _repeat(request.user, key)
+            if repeat is not None:
+                return repeat
+            if not valid:
+                raise ValidationError(data.errors)
             raise CartEmpty()
         address = data.validated_data["address"]
-        order = services.place_order(
+        placement = place_order_or_find(
             buyer=request.user,
             cart=cart,
             address=services.Address(
@@ -163,13 +168,19 @@ class CheckoutView(SignedInView):
             tenders=[(data.validated_data["payment"], None)],
             idempotency_key=key,
         )
-        order = selectors.get_order_for_buyer(user=request.user, number=order.number)
-        return Response(s.OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        if not placement.created:  # rendered as GET renders it
+            order = selectors.get_order_for_buyer(user=request.user, number=placement.order.number)
+            return Response(s.OrderSerializer(order).data, status=status.HTTP_200_OK)
+        # A new order comes with what it was written with: rendering it runs no query.
+        return Response(s.OrderSerializer(placement.order).data, status=status.HTTP_201_CREATED)
 
 
-def _placed_with_key(user: Any, key: str) -> Order | None:
-    """The order ``user`` already placed with ``key``, fetched for rendering."""
-    return selectors.orders_for_buyer(user).filter(idempotency_key=key).first()
+def _repeat(user: Any, key: str) -> Response | None:
+    """200 with the order ``user`` already placed with ``key``; None if there is none."""
+    placed = selectors.orders_for_buyer(user).filter(idempotency_key=key).first()
+    if placed is None:
+        return None
+    return Response(s.OrderSerializer(placed).data, status=status.HTTP_200_OK)
 
 
 @extend_schema(tags=["orders"])

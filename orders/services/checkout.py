@@ -5,22 +5,24 @@ See docs/adr/0004-order-placement.md for the locks, the idempotency key and the 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import normalize_phone
 from catalog.enums import ProductKind
 from catalog.exceptions import ProductNotFound
-from catalog.models import Category, Product
-from catalog.services.stock import lock_products, take_stock_for_lines
+from catalog.models import Product
+from catalog.services.stock import take_stock_for_lines
 from orders import payments
 from orders.enums import DeliveryMethod, EventType, FulfilmentStatus
 from orders.exceptions import (
@@ -32,8 +34,17 @@ from orders.exceptions import (
     NotAllowedToOrderFor,
     ProductUnavailable,
 )
-from orders.models import Cart, CartLine, Fulfilment, FulfilmentEvent, Order, OrderLine, Payment
-from orders.notifications import notify_order_placed
+from orders.models import (
+    Cart,
+    CartLine,
+    Fulfilment,
+    FulfilmentEvent,
+    Order,
+    OrderLine,
+    Payment,
+    SellerDelivery,
+)
+from orders.notifications import attach_prefetched, notify_order_placed
 from orders.services.cart import places_taken, validate_quantity_available
 from orders.services.delivery import DeliveryOption, delivery_settings_for, options_from_settings
 from villages.models import Seller, Village
@@ -62,7 +73,15 @@ class Address:
 
 
 class _DuplicateCheckout(Exception):
-    """Another transaction placed this checkout first; ours rolls back and returns it."""
+    """This checkout was placed before; ours rolls back and returns that order."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.number)
+        self.order = order
+
+
+class _OrderCollided(IntegrityError):
+    """The order's insert hit ``order_once_per_checkout`` or a taken number."""
 
 
 def new_order_number() -> str:
@@ -125,6 +144,14 @@ def validate_placed_by(*, buyer: Any, placed_by: Any, seller_ids: Sequence[int])
             raise NotAllowedToOrderFor()
 
 
+@dataclass(frozen=True)
+class Placement:
+    """What a checkout did: the order, and whether this call placed it (False: a repeat)."""
+
+    order: Order
+    created: bool
+
+
 def place_order(
     *,
     buyer: Any,
@@ -137,12 +164,41 @@ def place_order(
 ) -> Order:
     """Turn ``cart`` into an order of ``buyer``: all of it, or nothing.
 
+    As ``place_order_or_find``, returning only the order.
+    """
+    return place_order_or_find(
+        buyer=buyer,
+        cart=cart,
+        address=address,
+        delivery_choices=delivery_choices,
+        tenders=tenders,
+        idempotency_key=idempotency_key,
+        placed_by=placed_by,
+    ).order
+
+
+def place_order_or_find(
+    *,
+    buyer: Any,
+    cart: Cart,
+    address: Address,
+    delivery_choices: Mapping[int, str],
+    tenders: Sequence[payments.Tender],
+    idempotency_key: str,
+    placed_by: Any = None,
+) -> Placement:
+    """Turn ``cart`` into an order of ``buyer``: all of it, or nothing.
+
     Idempotent per (buyer, ``idempotency_key``): an order already placed with the key is
-    returned as it is, whatever else is passed. Otherwise prices and delivery fees are read
-    from the database, stock (and tour places) is taken under product row locks taken in
-    primary-key order, and the order, one fulfilment per seller (status placed), its lines,
-    payments and a "placed" event each are written; the cart is emptied. The seller hears
-    of it after commit.
+    returned as it is (``created`` False), whatever else is passed. Otherwise prices and
+    delivery fees are read from the database, stock (and tour places) is taken under
+    product row locks taken in primary-key order, and the order, one fulfilment per seller
+    (status placed), its lines, payments and a "placed" event each are written; the cart is
+    emptied. The seller hears of it after commit.
+
+    A new order comes back with its fulfilments (their sellers and villages), lines and
+    payments attached as they were written, so rendering it runs no query. A repeat's
+    order has nothing attached.
 
     ``delivery_choices`` maps each seller id in the cart to a ``DeliveryMethod``;
     ``tenders`` is the ordered list of ``(method, argument)`` paying each fulfilment
@@ -158,29 +214,33 @@ def place_order(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise CheckoutKeyInvalid()
-    existing = Order.objects.filter(buyer=buyer, idempotency_key=key).first()
-    if existing is not None:
-        return existing
     assisted = placed_by is not None and placed_by.pk != buyer.pk
-    cart_owner = placed_by if assisted else buyer
-    if cart.user_id is None or cart.user_id != cart_owner.pk:
-        raise CartNotYours()
-    address = validate_address(address)
-    payments.validate_tenders(tenders, buyer=buyer)
-    try:
-        order = _place(
-            buyer=buyer,
-            actor=placed_by if assisted else buyer,
-            placed_by=placed_by if assisted else None,
-            cart=cart,
-            address=address,
-            delivery_choices=delivery_choices,
-            tenders=tenders,
-            key=key,
-        )
-    except _DuplicateCheckout:
-        return Order.objects.get(buyer=buyer, idempotency_key=key)
-    return order
+    for attempt in range(_NUMBER_ATTEMPTS):
+        try:
+            order = _place(
+                buyer=buyer,
+                actor=placed_by if assisted else buyer,
+                placed_by=placed_by if assisted else None,
+                cart=cart,
+                address=address,
+                delivery_choices=delivery_choices,
+                tenders=tenders,
+                key=key,
+            )
+        except _DuplicateCheckout as duplicate:
+            return Placement(order=duplicate.order, created=False)
+        except _OrderCollided:
+            # The order's insert collided, and the whole transaction rolled back (stock
+            # included): a concurrent checkout with the same key committed first (the
+            # insert waited for it), or the number was taken. Tell them apart by looking.
+            existing = Order.objects.filter(buyer=buyer, idempotency_key=key).first()
+            if existing is not None:
+                return Placement(order=existing, created=False)
+            if attempt == _NUMBER_ATTEMPTS - 1:
+                raise
+            continue  # a new number
+        return Placement(order=order, created=True)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @transaction.atomic(durable=True)
@@ -195,14 +255,28 @@ def _place(
     tenders: Sequence[payments.Tender],
     key: str,
 ) -> Order:
+    cart_owner = placed_by if placed_by is not None else buyer
+    if cart.user_id is None or cart.user_id != cart_owner.pk:
+        _raise_if_placed(buyer, key)  # a repeat is answered whatever else was sent
+        raise CartNotYours()
     # The cart row first: a double submit of one cart queues here, and then finds the
     # order the first one placed. Products are locked after it, always in this order.
-    Cart.objects.select_for_update().filter(pk=cart.pk).first()
-    if Order.objects.filter(buyer=buyer, idempotency_key=key).exists():
-        raise _DuplicateCheckout()
-    cart_lines = list(CartLine.objects.filter(cart_id=cart.pk).order_by("pk"))
-    if not cart_lines:
+    Cart.objects.select_for_update().filter(pk=cart.pk).values_list("pk").first()
+    # The lines, and whether the key was used, read after the lock in one statement (so
+    # it sees what a checkout we waited for committed); an empty cart asks the key alone.
+    rows = list(
+        CartLine.objects.filter(cart_id=cart.pk)
+        .order_by("pk")
+        .values_list("product_id", "quantity")
+        .annotate(placed=Exists(Order.objects.filter(buyer=buyer, idempotency_key=key)))
+    )
+    if not rows or any(placed for _product_id, _quantity, placed in rows):
+        _raise_if_placed(buyer, key)
+    address = validate_address(address)
+    payments.validate_tenders(tenders, buyer=buyer)
+    if not rows:
         raise CartEmpty()
+    cart_lines = [_CartLine(product_id, quantity) for product_id, quantity, _placed in rows]
     if placed_by is not None:
         seller_ids = sorted(
             set(
@@ -213,16 +287,17 @@ def _place(
         )
         validate_placed_by(buyer=buyer, placed_by=placed_by, seller_ids=seller_ids)
 
-    products = lock_products(line.product_id for line in cart_lines)
-    sellers = Seller.objects.select_related("village").in_bulk(
-        {product.seller_id for product in products.values()}
-    )
-    categories = Category.objects.in_bulk({product.category_id for product in products.values()})
-    _validate_on_sale(cart_lines, products, sellers)
+    products = _lock_products_for_sale(line.product_id for line in cart_lines)
+    _validate_on_sale(cart_lines, products)
     _validate_tour_places(cart_lines, products)
-    by_seller: dict[int, list[CartLine]] = {}
+    by_seller: dict[int, list[_CartLine]] = {}
     for line in cart_lines:
         by_seller.setdefault(products[line.product_id].seller_id, []).append(line)
+    sellers = {
+        product.seller_id: product.seller
+        for product in products.values()
+        if product.seller_id in by_seller
+    }
     chosen = _chosen_delivery(
         sellers=[sellers[seller_id] for seller_id in sorted(by_seller)],
         delivery_village=address.delivery_village,
@@ -238,7 +313,7 @@ def _place(
                 payments.LineDraft(
                     product_id=line.product_id,
                     category_id=products[line.product_id].category_id,
-                    is_staple=categories[products[line.product_id].category_id].is_staple,
+                    is_staple=products[line.product_id].category.is_staple,
                     line_total=products[line.product_id].price * line.quantity,
                 )
                 for line in lines
@@ -259,8 +334,8 @@ def _place(
         [
             Fulfilment(
                 order=order,
-                seller_id=draft.seller_id,
-                village_id=draft.village_id,
+                seller=sellers[draft.seller_id],
+                village=sellers[draft.seller_id].village,
                 status=FulfilmentStatus.PLACED,
                 delivery_method=chosen[draft.seller_id].method,
                 delivery_fee=draft.delivery_fee,
@@ -271,25 +346,24 @@ def _place(
             for draft in drafts
         ]
     )
-    order_lines = []
+    lines_of: dict[int, list[OrderLine]] = {}
     for fulfilment in fulfilments:
-        for line in by_seller[fulfilment.seller_id]:
-            product = products[line.product_id]
-            order_lines.append(
-                OrderLine(
-                    fulfilment=fulfilment,
-                    product=product,
-                    product_name=product.name,
-                    unit=product.unit,
-                    category_id=product.category_id,
-                    is_staple=categories[product.category_id].is_staple,
-                    unit_price=product.price,
-                    quantity=line.quantity,
-                    line_total=product.price * line.quantity,
-                )
+        lines_of[fulfilment.seller_id] = [
+            OrderLine(
+                fulfilment=fulfilment,
+                product=products[line.product_id],
+                product_name=products[line.product_id].name,
+                unit=products[line.product_id].unit,
+                category_id=products[line.product_id].category_id,
+                is_staple=products[line.product_id].category.is_staple,
+                unit_price=products[line.product_id].price,
+                quantity=line.quantity,
+                line_total=products[line.product_id].price * line.quantity,
             )
-    OrderLine.objects.bulk_create(order_lines)
-    _create_payments(fulfilments, allocations)
+            for line in by_seller[fulfilment.seller_id]
+        ]
+    OrderLine.objects.bulk_create([line for lines in lines_of.values() for line in lines])
+    payments_of = _create_payments(fulfilments, allocations)
     FulfilmentEvent.objects.bulk_create(
         [
             FulfilmentEvent(
@@ -304,21 +378,49 @@ def _place(
     )
     CartLine.objects.filter(cart_id=cart.pk).delete()
     notify_order_placed(order.pk)  # sent once this transaction commits
+    # What the order's readers prefetch (orders.selectors.orders_for_buyer), as written.
+    for fulfilment in fulfilments:
+        attach_prefetched(fulfilment, "lines", lines_of[fulfilment.seller_id])
+        attach_prefetched(fulfilment, "payments", payments_of[fulfilment.pk])
+    attach_prefetched(order, "fulfilments", fulfilments)
     return order
 
 
-def _validate_on_sale(
-    cart_lines: Sequence[CartLine], products: Mapping[int, Product], sellers: Mapping[int, Seller]
-) -> None:
+class _CartLine(NamedTuple):
+    product_id: int
+    quantity: int
+
+
+def _raise_if_placed(buyer: Any, key: str) -> None:
+    existing = Order.objects.filter(buyer=buyer, idempotency_key=key).first()
+    if existing is not None:
+        raise _DuplicateCheckout(existing)
+
+
+def _lock_products_for_sale(product_ids: Iterable[int]) -> dict[int, Product]:
+    """Lock the products' rows in primary-key order, as ``catalog.services.lock_products``
+    does, and read each with its seller (the seller's village and delivery settings) and
+    category in the same query; only the products' rows are locked."""
+    ids = sorted(set(product_ids))
+    locked = (
+        Product.objects.select_for_update(of=("self",))
+        .select_related("seller__village", "seller__delivery", "category")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {product.pk: product for product in locked}
+
+
+def _validate_on_sale(cart_lines: Sequence[_CartLine], products: Mapping[int, Product]) -> None:
     for line in cart_lines:
         product = products.get(line.product_id)
         if product is None:
             raise ProductNotFound()
-        if not product.is_active or not sellers[product.seller_id].is_active:
+        if not product.is_active or not product.seller.is_active:
             raise ProductUnavailable(product_id=product.pk, name=product.name)
 
 
-def _validate_tour_places(cart_lines: Sequence[CartLine], products: Mapping[int, Product]) -> None:
+def _validate_tour_places(cart_lines: Sequence[_CartLine], products: Mapping[int, Product]) -> None:
     """Tours: places left = capacity - places held by orders not cancelled.
 
     Exact because the tours' rows are locked (``lock_products``): a concurrent checkout of
@@ -337,7 +439,13 @@ def _validate_tour_places(cart_lines: Sequence[CartLine], products: Mapping[int,
 def _chosen_delivery(
     *, sellers: Sequence[Seller], delivery_village: Village, delivery_choices: Mapping[int, str]
 ) -> dict[int, DeliveryOption]:
-    settings = delivery_settings_for(seller.pk for seller in sellers)
+    settings: dict[int, SellerDelivery] = {}
+    for seller in sellers:
+        with contextlib.suppress(SellerDelivery.DoesNotExist):
+            settings[seller.pk] = seller.delivery  # read with the locked products
+    missing = [seller.pk for seller in sellers if seller.pk not in settings]
+    if missing:  # the default row, written the first time
+        settings.update(delivery_settings_for(missing))
     chosen: dict[int, DeliveryOption] = {}
     for seller in sellers:
         wanted = delivery_choices.get(seller.pk)
@@ -359,47 +467,53 @@ def _create_order(
     key: str,
     drafts: Sequence[payments.FulfilmentDraft],
 ) -> Order:
+    """Insert the order. A collision on its key or number raises ``_OrderCollided``, which
+    rolls the whole checkout back; ``place_order_or_find`` looks, then answers or retries."""
     goods_total = sum(draft.goods_total for draft in drafts)
     delivery_total = sum(draft.delivery_fee for draft in drafts)
-    for attempt in range(_NUMBER_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return Order.objects.create(
-                    number=new_order_number(),
-                    buyer=buyer,
-                    placed_by=placed_by,
-                    idempotency_key=key,
-                    recipient_name=address.recipient_name,
-                    contact_phone=address.phone,
-                    delivery_village=address.delivery_village,
-                    dusun=address.dusun,
-                    rt=address.rt,
-                    rw=address.rw,
-                    address_notes=address.notes,
-                    goods_total=goods_total,
-                    delivery_total=delivery_total,
-                    total=goods_total + delivery_total,
-                )
-        except IntegrityError:
-            # A concurrent checkout with the same key committed first (the insert waited
-            # for it), or the number was taken: tell them apart by looking.
-            if Order.objects.filter(buyer=buyer, idempotency_key=key).exists():
-                raise _DuplicateCheckout() from None
-            if attempt == _NUMBER_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    try:
+        return Order.objects.create(
+            number=new_order_number(),
+            buyer=buyer,
+            placed_by=placed_by,
+            idempotency_key=key,
+            recipient_name=address.recipient_name,
+            contact_phone=address.phone,
+            delivery_village=address.delivery_village,
+            dusun=address.dusun,
+            rt=address.rt,
+            rw=address.rw,
+            address_notes=address.notes,
+            goods_total=goods_total,
+            delivery_total=delivery_total,
+            total=goods_total + delivery_total,
+        )
+    except IntegrityError as error:
+        raise _OrderCollided() from error
 
 
 def _create_payments(
     fulfilments: Sequence[Fulfilment], allocations: Sequence[Sequence[payments.Allocation]]
-) -> None:
-    for fulfilment, allocated in zip(fulfilments, allocations, strict=True):
-        for allocation in allocated:
-            handler = payments.handler_for(allocation.method)
-            payment = Payment.objects.create(
+) -> dict[int, list[Payment]]:
+    """Write every payment in one insert, then open each with its handler, in order.
+
+    Returns the payments of each fulfilment (by its id).
+    """
+    written = Payment.objects.bulk_create(
+        [
+            Payment(
                 fulfilment=fulfilment,
                 method=allocation.method,
                 amount=allocation.amount,
-                status=handler.initial_status,
+                status=payments.handler_for(allocation.method).initial_status,
             )
-            handler.open(payment, argument=allocation.argument)
+            for fulfilment, allocated in zip(fulfilments, allocations, strict=True)
+            for allocation in allocated
+        ]
+    )
+    arguments = [allocation.argument for allocated in allocations for allocation in allocated]
+    by_fulfilment: dict[int, list[Payment]] = {fulfilment.pk: [] for fulfilment in fulfilments}
+    for payment, argument in zip(written, arguments, strict=True):
+        payments.handler_for(payment.method).open(payment, argument=argument)
+        by_fulfilment[payment.fulfilment_id].append(payment)
+    return by_fulfilment

@@ -1,6 +1,7 @@
 """The buyer API: cart, checkout with an idempotency key, and the buyer's own orders."""
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -17,6 +18,7 @@ from tests.orders.factories import (
     goods,
     placed_order,
     seller_in,
+    service,
 )
 from villages.enums import Role
 
@@ -372,6 +374,124 @@ def test_anonymous_visitors_get_401(api, market):
     ):
         response = getattr(api, method)(url, {}, format="json")
         error_of(response, 401, "not_authenticated")
+
+
+# --- what a checkout costs ---------------------------------------------------------------
+
+# Transaction control differs between SQLite and PostgreSQL, and between a test (inside a
+# transaction: savepoints) and a server (BEGIN/COMMIT); it is not counted.
+_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT")
+# catalog.services.take_stock_for_lines writes one UPDATE per product kept in stock.
+_STOCK_UPDATE = 'UPDATE "catalog_product" SET "stock"'
+
+# The delivery village; the cart; the cart locked; its lines with the key's use; the
+# products locked with their sellers, villages, delivery settings and categories; the
+# order; the stock (products locked again, movements); fulfilments; lines; payments;
+# events; the cart emptied. Then the notification (no Redis: in the request, after
+# commit): fulfilments with their order and sellers; the sellers' people; the lines.
+CHECKOUT_QUERIES = 16
+
+
+def statements(queries):
+    """The statements other than transaction control, and the catalog's stock updates."""
+    sql = [query["sql"] for query in queries]
+    counted = [s for s in sql if not s.startswith(_CONTROL) and not s.startswith(_STOCK_UPDATE)]
+    stock_updates = [s for s in sql if s.startswith(_STOCK_UPDATE)]
+    return counted, stock_updates
+
+
+def capture_checkout(api, market, buyer, body_changes, key, capture_on_commit):
+    api.force_authenticate(buyer)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        capture_on_commit(execute=True),
+    ):
+        response = checkout(api, market, key=key, **body_changes)
+    assert response.status_code == 201, response.json()
+    return response, statements(queries.captured_queries)
+
+
+def test_a_checkout_runs_the_same_queries_for_one_line_or_many(
+    api, market, django_capture_on_commit_callbacks
+):
+    # Someone with an e-mail hears of each order, so the notification reads the lines too.
+    member(market["home"], Role.SELLER_STAFF, seller=market["warung"], email="sri@contoh.id")
+    member(market["other"], Role.BUMDES_ADMIN, email="bumdes@contoh.id")
+    third = seller_in(market["home"], name="Jasa Pak Wiryo")
+    delivery_options_for(third)
+    lines = [goods(market["warung"], stock=50, price=3000 + n) for n in range(3)]
+    small_buyer, big_buyer = market["buyer"], market["neighbour"]
+    fill_cart(small_buyer, (market["beras"], 1))
+    fill_cart(
+        big_buyer,
+        (market["telur"], 2),
+        *[(product, 1) for product in lines],
+        (market["salak"], 1),
+        (service(third), 1),
+    )
+    one_seller = {"delivery": {str(market["warung"].pk): "local"}}
+    three_sellers = {
+        "delivery": {
+            str(market["warung"].pk): "local",
+            str(market["tani"].pk): "courier",
+            str(third.pk): "local",
+        }
+    }
+
+    _small, (small, small_stock) = capture_checkout(
+        api, market, small_buyer, one_seller, "kecil", django_capture_on_commit_callbacks
+    )
+    big_response, (big, big_stock) = capture_checkout(
+        api, market, big_buyer, three_sellers, "besar", django_capture_on_commit_callbacks
+    )
+
+    assert len(small) == CHECKOUT_QUERIES, "\n".join(small)
+    assert len(big) == CHECKOUT_QUERIES, "\n".join(big)
+    # One stock update per product kept in stock (the service keeps none): 1, then 5.
+    assert (len(small_stock), len(big_stock)) == (1, 5)
+    assert len(big_response.json()["fulfilments"]) == 3
+    assert len(mail.outbox) == 3  # the warung's staff twice, the farmers' BUMDes once
+
+
+def test_the_201_answer_is_the_order_as_it_reads_back(api, market):
+    fill_cart(market["buyer"], (market["beras"], 2), (market["telur"], 4), (market["salak"], 1))
+    api.force_authenticate(market["buyer"])
+
+    placed = checkout(api, market, key="baca", payment="bank_transfer")
+    body = placed.json()
+    read = api.get(order_url(body["number"]))
+
+    assert placed.status_code == 201
+    assert body == read.json()
+    assert [len(f["lines"]) for f in body["fulfilments"]] == [2, 1]
+    assert all(f["payments"][0]["method"] == "bank_transfer" for f in body["fulfilments"])
+
+
+def test_a_repeat_with_a_broken_body_still_answers_the_first_order(api, market):
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+    delivery = {str(market["warung"].pk): "local"}
+    first = checkout(api, market, key="ulang", delivery=delivery)
+
+    again = api.post(
+        CHECKOUT, {"address": "?"}, format="json", headers={"Idempotency-Key": "ulang"}
+    )
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Order.objects.count() == 1
+
+
+def test_a_broken_body_with_a_new_key_is_still_a_400(api, market):
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+
+    response = api.post(
+        CHECKOUT, {"address": "?"}, format="json", headers={"Idempotency-Key": "baru"}
+    )
+
+    assert response.status_code == 400
+    assert not Order.objects.exists()
 
 
 # --- the buyer's orders ------------------------------------------------------------------

@@ -204,3 +204,55 @@ def test_no_whatsapp_link_without_a_number(shop):
     fulfilment = place(shop).fulfilments.get()
 
     assert notifications.whatsapp_order_summary(fulfilment) == ""
+
+
+def test_a_new_order_of_two_sellers_tells_each_its_own_lines_in_three_queries(
+    shop, settings, text_outbox, django_assert_num_queries
+):
+    settings.PASARDESA_ORDER_NOTIFIERS = TEXT_TOO
+    other = seller_in(shop["seller"].village, name="Kelompok Tani Maju", whatsapp="+6281234500002")
+    member(shop["seller"].village, Role.SELLER_STAFF, seller=other, email="tani@contoh.id")
+    corn = goods(other, stock=5, price=6000, name="Jagung Manis")
+    order = placed_order(shop["buyer"], (shop["rice"], 2), (corn, 3), key="dua")
+    mail.outbox.clear()
+    text_outbox.clear()
+
+    # The fulfilments with their order and sellers; the sellers' people; all the lines.
+    with django_assert_num_queries(3):
+        assert notifications.deliver_order_placed(order.pk) == 3
+
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert sorted(bodies) == ["bumdes@contoh.id", "sri@contoh.id", "tani@contoh.id"]
+    assert "Beras Menthik" in bodies["sri@contoh.id"]
+    assert "Jagung Manis" not in bodies["sri@contoh.id"]
+    assert "Jagung Manis" in bodies["tani@contoh.id"]
+    assert "Beras Menthik" not in bodies["tani@contoh.id"]
+    # The village's BUMDes runs both queues: one message per order of each seller.
+    assert len(mail.outbox) == 4
+    assert sorted(phone for phone, _text in text_outbox) == ["+6281234500001", "+6281234500002"]
+
+
+def test_a_new_order_no_one_can_read_is_logged_without_reading_its_lines(
+    shop, settings, django_assert_num_queries
+):
+    settings.PASARDESA_ORDER_NOTIFIERS = [
+        "orders.notifications.LogNotifier",
+        "orders.notifications.EmailNotifier",
+    ]
+    shop["staff"].email = shop["admin"].email = ""
+    shop["staff"].save()
+    shop["admin"].save()
+    order = place(shop)
+    mail.outbox.clear()
+
+    with django_assert_num_queries(2):  # the fulfilments; the sellers' people
+        assert notifications.deliver_order_placed(order.pk) == 2
+
+    assert mail.outbox == []
+
+
+def test_a_deleted_order_is_not_told(shop):
+    order = place(shop)
+    order.delete()
+
+    assert notifications.deliver_order_placed(order.pk) == 0

@@ -162,3 +162,35 @@ def test_a_transfer_moves_through_its_statuses_with_an_event_each(settings):
         "to_status": PaymentStatus.RELEASED,
         "amount": 14000,
     }
+
+
+class _RecordingTender(StapleOnlyTender):
+    """Sees, as a voucher will, each payment already written when it is opened."""
+
+    def open(self, payment, *, argument=None):
+        written = Payment.objects.filter(pk=payment.pk).values_list("amount", flat=True).first()
+        self.opened.append((payment.fulfilment.seller_id, written, argument))
+
+
+@pytest.mark.django_db
+def test_each_payment_is_written_before_its_handler_opens_it_in_checkout_order():
+    village = VillageFactory(slug="panggungharjo", code="34.02.15.2001")
+    warung, tani = seller_in(village), seller_in(village)
+    buyer = UserFactory()
+    first = goods(warung, stock=10, price=14000)
+    second = goods(tani, stock=10, price=10000)
+    cart = fill_cart(buyer, (first, 2), (second, 3))
+    handler = _RecordingTender()
+
+    with payments.registered(handler):
+        services.place_order(
+            buyer=buyer,
+            cart=cart,
+            address=buyer_address(village),
+            delivery_choices={warung.pk: DeliveryMethod.LOCAL, tani.pk: DeliveryMethod.LOCAL},
+            tenders=[(PaymentMethod.VOUCHER, 40000), CASH],
+            idempotency_key="dua-penjual",
+        )
+
+    # The fulfilments go by seller id; the balance runs out in the second one.
+    assert handler.opened == [(warung.pk, 28000, 40000), (tani.pk, 12000, 40000)]
