@@ -1,0 +1,109 @@
+"""Real concurrent checkouts of one wallet on PostgreSQL: never more than the balance."""
+
+import pytest
+from django.db.models import Sum
+
+from ledger.enums import AccountKind
+from ledger.models import Account
+from ledger.selectors import ledger_problems
+from orders import services
+from orders.enums import DeliveryMethod, PaymentMethod, PaymentStatus
+from orders.exceptions import TendersInvalid
+from orders.models import Order, Payment
+from tests.factories import MarketFactory, VillageFactory, category, member
+from tests.orders.factories import buyer_address, delivery_options_for, fill_cart, goods, seller_in
+from tests.threads import run_together
+from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory, credit
+from villages.enums import Role
+from vouchers.models import VoucherCharge
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+BALANCE = 100_000
+PRICE = 20_000  # 20 checkouts of Rp20.000 of rice: Rp400.000 eligible against Rp100.000
+CHECKOUTS = 20
+
+
+@pytest.fixture
+def counters():
+    """20 shops of one village, each taking a phone order for the same beneficiary: 20
+    checkouts of one buyer, each from its own cart, all at once."""
+    village = VillageFactory(slug="panggungharjo", name="Panggungharjo", code="34.02.15.2001")
+    market = MarketFactory(name="Pasar Bantul", slug="bantul", villages=[village])
+    buyer = member(village, Role.RESIDENT)
+    beneficiary = BeneficiaryFactory(village=village, user=buyer)
+    category("beras")  # seeds the categories again after an earlier test emptied the database
+    wallet = credit(beneficiary, ProgrammeFactory(village=village, market=market), BALANCE)
+    carts = []
+    for index in range(CHECKOUTS):
+        shop = seller_in(village, name=f"Warung {index}")
+        delivery_options_for(shop)
+        staff = member(village, Role.SELLER_STAFF, seller=shop)
+        rice = goods(shop, stock=5, price=PRICE, name=f"Beras {index}")
+        carts.append((staff, fill_cart(staff, (rice, 1)), shop))
+    return {"village": village, "buyer": buyer, "wallet": wallet, "carts": carts}
+
+
+def place(counters, tenders):
+    def work(entry):
+        staff, cart, shop = entry
+        return services.place_order(
+            buyer=counters["buyer"],
+            placed_by=staff,
+            cart=cart,
+            address=buyer_address(counters["village"]),
+            delivery_choices={shop.pk: DeliveryMethod.PICKUP},
+            tenders=tenders,
+            idempotency_key=f"telepon-{shop.pk}",
+        )
+
+    return run_together(work, counters["carts"])
+
+
+def wallet_balance(wallet):
+    return Account.objects.get(kind=AccountKind.BENEFICIARY_WALLET, owner_id=wallet.pk).balance
+
+
+def voucher_paid():
+    return (
+        Payment.objects.filter(method=PaymentMethod.VOUCHER, status=PaymentStatus.PAID).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or 0
+    )
+
+
+def test_with_cash_for_the_rest_every_order_is_placed_and_the_voucher_spends_its_balance(
+    counters,
+):
+    wallet = counters["wallet"]
+
+    results = place(counters, [(PaymentMethod.VOUCHER, wallet.pk), (PaymentMethod.CASH, None)])
+
+    assert all(isinstance(r, Order) for r in results), results
+    assert voucher_paid() == BALANCE
+    assert wallet_balance(wallet) == 0
+    cash = Payment.objects.filter(method=PaymentMethod.CASH).aggregate(s=Sum("amount"))["s"]
+    assert cash == CHECKOUTS * PRICE - BALANCE
+    assert VoucherCharge.objects.aggregate(s=Sum("amount"))["s"] == BALANCE
+    assert ledger_problems() == []
+
+
+def test_with_the_voucher_alone_the_orders_it_cannot_pay_are_refused_and_leave_nothing(
+    counters,
+):
+    wallet = counters["wallet"]
+
+    results = place(counters, [(PaymentMethod.VOUCHER, wallet.pk)])
+
+    orders = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, TendersInvalid)]
+    assert (len(orders), len(refused)) == (BALANCE // PRICE, CHECKOUTS - BALANCE // PRICE), [
+        r for r in results if not isinstance(r, Order | TendersInvalid)
+    ]
+    assert {error.code for error in refused} == {"payment_incomplete"}
+    assert Order.objects.count() == len(orders)
+    assert Payment.objects.count() == len(orders)
+    assert voucher_paid() == BALANCE
+    assert wallet_balance(wallet) == 0
+    assert ledger_problems() == []
