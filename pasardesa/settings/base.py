@@ -132,6 +132,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.release_unpaid_transfers",
         "schedule": 15 * 60,
     },
+    # Aid (docs/adr/0007-vouchers.md): unspent money returns per each programme's rule.
+    "vouchers-expire": {
+        "task": "vouchers.tasks.expire_vouchers",
+        "schedule": 24 * 60 * 60,  # daily; a late run returns the same, once
+    },
+    "vouchers-resume-stalled-issuances": {
+        "task": "vouchers.tasks.resume_stalled_issuances",
+        "schedule": 15 * 60,
+    },
 }
 # --- end of the fulfilment lifecycle block --------------------------------------------
 
