@@ -14,8 +14,11 @@ from orders.enums import PaymentMethod
 from orders.services.delivery import DeliveryOption
 from villages.models import Village
 
-# What a buyer may choose to pay with on the checkout page (vouchers plug in elsewhere).
+# What a buyer may choose to pay with on the checkout page; a BLT voucher is offered
+# besides, first, when the buyer has one (``CheckoutForm(wallets=...)``), and this method
+# pays the rest.
 PAGE_PAYMENT_METHODS = (PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER)
+NO_VOUCHER = ""
 MAX_QUANTITY = 999
 
 
@@ -86,10 +89,26 @@ class CheckoutForm(forms.Form):
         *args: Any,
         villages: Sequence[Village],
         options: dict[int, list[DeliveryOption]],
+        wallets: Sequence[tuple[int, str]] = (),
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        if wallets:
+            kwargs["initial"].setdefault("voucher_wallet", str(wallets[0][0]))
         super().__init__(*args, **kwargs)
+        if wallets:
+            self.fields["voucher_wallet"] = forms.ChoiceField(
+                label=_("Pay with BLT voucher"),
+                choices=[(str(pk), label) for pk, label in wallets]
+                + [(NO_VOUCHER, _("Do not use a voucher"))],
+                required=False,
+                widget=forms.RadioSelect,
+                help_text=_(
+                    "The voucher pays for staple food from sellers inside its area, never the "
+                    "delivery fee. The method below pays the rest."
+                ),
+            )
+            self.fields["payment_method"].label = _("Pay the rest with")
         village_field = self.fields["delivery_village"]
         assert isinstance(village_field, forms.ModelChoiceField)  # noqa: S101 -- declared above
         village_field.queryset = Village.objects.filter(pk__in=[v.pk for v in villages]).order_by(
@@ -103,6 +122,11 @@ class CheckoutForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": _("This seller cannot deliver to that village.")},
             )
+
+    def voucher_wallet_id(self) -> int | None:
+        """The wallet chosen to pay first (validated), or None."""
+        value = self.cleaned_data.get("voucher_wallet") or NO_VOUCHER
+        return int(value) if value != NO_VOUCHER else None
 
     def delivery_choices(self) -> dict[int, str]:
         return {

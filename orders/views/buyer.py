@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 
 from core.access import Access
 from core.exceptions import DomainError, NotFound
+from core.money import format_rupiah
 from core.views import PublicViewMixin, SignedInViewMixin, add_domain_error_to_form
 from orders import payments, services
 from orders.enums import FulfilmentStatus, PaymentMethod, PaymentStatus
@@ -39,6 +40,13 @@ from orders.services.delivery import DeliveryOption, delivery_settings_for, opti
 from villages.enums import Role
 from villages.models import Village
 from villages.tenancy import scope_for
+from vouchers.selectors.wallet import (
+    CartGroupInput,
+    CheckoutCover,
+    WalletSummary,
+    checkout_cover,
+    usable_wallets,
+)
 
 # The header shows this many lines without a query: kept in the session by these views.
 CART_COUNT_SESSION_KEY = "cart_count"
@@ -213,15 +221,35 @@ def delivery_options_by_seller(
     }
 
 
+def wallet_label(summary: WalletSummary) -> str:
+    """A voucher as the checkout offers it: its programme and balance."""
+    return _("%(programme)s · balance %(balance)s") % {
+        "programme": summary.wallet.programme.name,
+        "balance": format_rupiah(summary.balance),
+    }
+
+
+def rest_method_label(form: CheckoutForm) -> str:
+    """The method chosen to pay what the voucher does not (cash unless said otherwise)."""
+    value = form["payment_method"].value() or PaymentMethod.CASH
+    return str(PaymentMethod(value).label) if value in PaymentMethod.values else ""
+
+
 class CheckoutView(SignedInViewMixin, TemplateView):
     """``/checkout/``: address, a delivery per seller, payment; totals from the server.
 
     The form carries a key made when the page is rendered, so a double submit finds the
     order the first one placed. "Update delivery" re-renders the fees for another village
     without placing anything (no script needed).
+
+    A buyer holding a usable BLT voucher is offered it first: the page shows, before
+    placing, which lines it would pay and why the others not, and the split between the
+    voucher and the other method; the tenders are then ``[(voucher, wallet id), (method,
+    None)]``.
     """
 
     template_name = "orders/buyer/checkout.html"
+    wallets: list[WalletSummary]
 
     def _setup(self) -> tuple[Cart | None, CartSummary | None]:
         cart = get_cart(user=self.request.user)
@@ -250,37 +278,74 @@ class CheckoutView(SignedInViewMixin, TemplateView):
             "recipient_name": getattr(user, "name", "") or "",
             "phone": getattr(user, "phone", "") or "",
         }
-        form = CheckoutForm(data, villages=villages, options=options, initial=initial)
+        self.wallets = usable_wallets(user)
+        form = CheckoutForm(
+            data,
+            villages=villages,
+            options=options,
+            wallets=[(w.wallet.pk, wallet_label(w)) for w in self.wallets],
+            initial=initial,
+        )
         return form, village, options
+
+    def _covers(self, summary: CartSummary, fees: dict[int, int]) -> list[CheckoutCover]:
+        """What each usable voucher would pay of the cart, as checkout will allocate it."""
+        groups = [
+            CartGroupInput(
+                seller_id=group.seller.pk,
+                village_id=group.village.pk,
+                lines=[
+                    (line.product.pk, line.product.category_id, line.line_total)
+                    for line in group.lines
+                ],
+                delivery_fee=fees[group.seller.pk],
+            )
+            for group in summary.groups
+        ]
+        return [checkout_cover(wallet, groups) for wallet in self.wallets]
 
     def _render(
         self, form: CheckoutForm, summary: CartSummary, options: dict[int, list[DeliveryOption]]
     ) -> HttpResponse:
         chosen = {seller_id: form[delivery_field_name(seller_id)].value() for seller_id in options}
-        groups = []
-        delivery_total = 0
+        fees = {}
         for group in summary.groups:
             seller_options = options[group.seller.pk]
-            fee = next(
+            fees[group.seller.pk] = next(
                 (o.fee for o in seller_options if o.method.value == chosen[group.seller.pk]),
                 seller_options[0].fee if seller_options else 0,
             )
-            delivery_total += fee
+        covers = self._covers(summary, fees)
+        wanted = str(form["voucher_wallet"].value() or "") if covers else ""
+        cover = next((c for c in covers if str(c.summary.wallet.pk) == wanted), None)
+        groups = []
+        for group in summary.groups:
+            seller_id = group.seller.pk
+            fee = fees[seller_id]
             groups.append(
                 {
                     "group": group,
+                    "lines": [
+                        {"line": line, "cover": cover and cover.line(seller_id, line.product.pk)}
+                        for line in group.lines
+                    ],
+                    "voucher": cover.groups[group.seller.pk].voucher if cover else 0,
                     "field": form[delivery_field_name(group.seller.pk)],
-                    "has_options": bool(seller_options),
+                    "has_options": bool(options[group.seller.pk]),
                     "fee": fee,
                     "total": group.goods_total + fee,
                 }
             )
+        delivery_total = sum(fees.values())
         context = self.get_context_data(
             form=form,
             summary=summary,
             groups=groups,
             delivery_total=delivery_total,
             total=summary.goods_total + delivery_total,
+            covers=covers,
+            cover=cover,
+            rest_method=rest_method_label(form),
         )
         return self.render_to_response(context)
 
@@ -316,6 +381,9 @@ class CheckoutView(SignedInViewMixin, TemplateView):
             notes=data["notes"],
         )
         tenders: list[payments.Tender] = [(data["payment_method"], None)]
+        wallet_id = form.voucher_wallet_id() if "voucher_wallet" in form.fields else None
+        if wallet_id is not None:
+            tenders.insert(0, (PaymentMethod.VOUCHER, wallet_id))
         try:
             order = services.place_order(
                 buyer=request.user,
