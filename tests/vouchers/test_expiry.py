@@ -183,11 +183,11 @@ def test_monthly_expiry_of_many_wallets_is_batched(two_villages, django_assert_m
     programme, _wallets = make_programme(two_villages, ExpiryRule.MONTHLY)
     for _ in range(7):
         credit(BeneficiaryFactory(village=two_villages["home"]), programme, 1_000)
-    # The fund and the candidates; per chunk the posted keys, a savepoint, the locks, the
-    # sums at the month's end, post_many's keys and inserts, and three savepoints each way;
-    # then the ledger updates each account's cached balance (one UPDATE per wallet and one
-    # for the fund, per chunk).
-    chunks, per_chunk = 2, 12
+    # The fund and the candidates; per chunk the posted keys (before and under the locks),
+    # the locks, the sums at the month's end, post_many's keys and two inserts, and three
+    # savepoints each way; then the ledger updates each account's cached balance (one UPDATE
+    # per wallet and one for the fund, per chunk).
+    chunks, per_chunk = 2, 13
     with django_assert_max_num_queries(2 + chunks * per_chunk + 10 + chunks):
         wallets_done, amount = expire_programme_month(programme=programme, month=1, chunk_size=5)
     assert (wallets_done, amount) == (10, 907_000)

@@ -100,6 +100,9 @@ def expire_programme_month(
                 .order_by("pk")
                 .values_list("pk", "balance")
             )
+            # A concurrent run may have returned some while this one waited for the locks.
+            expired = set(Transfer.objects.filter(key__in=keys).values_list("key", flat=True))
+            wanted = [account for key, account in keys.items() if key not in expired]
             held_at_boundary = dict(
                 Entry.objects.filter(account_id__in=wanted, transfer__created_at__lt=boundary)
                 .values("account_id")
