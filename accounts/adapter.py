@@ -16,6 +16,7 @@ from accounts.phone import normalize_phone
 from accounts.tasks import send_text_message
 from core.tasks import enqueue_on_commit
 from orders.services import merge_carts
+from vouchers.services.registry import link_beneficiaries_to_user
 
 
 class IndonesianPhoneField(forms.CharField):
@@ -58,6 +59,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user.phone = phone
         user.phone_verified = verified
         user.save(update_fields=["phone", "phone_verified"])
+        if verified:  # a verified number links the aid registered with it (never before)
+            link_beneficiaries_to_user(user=user)
 
     def set_phone_verified(self, user: AbstractBaseUser, phone: str) -> None:
         self.set_phone(user, phone, True)
