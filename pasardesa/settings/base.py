@@ -151,6 +151,15 @@ CELERY_BEAT_SCHEDULE["settlement-sweep-unposted"] = {
     "task": "settlement.tasks.sweep_unposted_sales",
     "schedule": 5 * 60,
 }
+# Daily: settle yesterday per market, and close last month's profit (both once per period).
+CELERY_BEAT_SCHEDULE["settlement-close-day"] = {
+    "task": "settlement.tasks.close_settlement_day",
+    "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["settlement-close-profit-month"] = {
+    "task": "settlement.tasks.close_profit_month",
+    "schedule": 24 * 60 * 60,
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
