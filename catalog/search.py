@@ -13,14 +13,17 @@ by comparing query words with the words of a bounded set of product and category
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -28,6 +31,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramWordSimilarity,
 )
+from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import CombinedExpression, RawSQL
@@ -65,6 +69,8 @@ SPELLINGS_PER_WORD = 8  # the closest ones; a common short word has many neighbo
 RANKED_MATCHES = 500
 # On SQLite, how many recent product names feed the typo-tolerant vocabulary.
 FALLBACK_VOCABULARY_NAMES = 2000
+# How long a page of best matches is remembered (seconds; SEARCH_CACHE_SECONDS overrides).
+DEFAULT_SEARCH_CACHE_SECONDS = 30
 TYPO_CUTOFF = 0.75  # difflib ratio: ``bras``/``beras`` 0.89, ``telor``/``telur`` 0.8
 
 
@@ -467,17 +473,60 @@ PAGE_RELEVANCE_SQL = """
 """
 
 
+def search_cache_seconds() -> int:
+    """How long the ids of a page of best matches are kept (``SEARCH_CACHE_SECONDS``,
+    default 30); 0 turns the cache off."""
+    return int(getattr(settings, "SEARCH_CACHE_SECONDS", DEFAULT_SEARCH_CACHE_SECONDS))
+
+
+def _ranked_page_key(query: ProductQuery, words: list[str], number: int) -> str:
+    """The cache key of a page of best matches: the words and every filter that chose them."""
+    asked = repr(
+        (
+            words,
+            query.village.pk if query.village is not None else None,
+            query.category_ids,
+            query.staple_only,
+            query.in_stock,
+            query.min_price,
+            query.max_price,
+            number,
+        )
+    )
+    return "catalog:best-matches:v1:" + hashlib.sha256(asked.encode()).hexdigest()
+
+
 def _best_matches_postgresql(
     query: ProductQuery, words: list[str], *, tree: CategoryTree
 ) -> ProductPage:
-    """Page ``query.page`` of the matches by relevance. Three queries: close spellings, the
-    page's products (chosen by RANKED_PAGE_SQL, then ordered by the same relevance,
-    PAGE_RELEVANCE_SQL, which costs little for one page), their photos.
+    """Page ``query.page`` of the matches by relevance.
+
+    When the matches fill the page and more (a common word: a staple's name, often
+    misspelt), the ids of the page and of the one match more that tells a next page exists
+    are kept in the cache for ``search_cache_seconds()``, so the word is ranked once in
+    that time. A remembered page costs two queries: its products by id (still public: one
+    withdrawn meanwhile leaves a gap; prices and stock are today's), their photos. A product
+    renamed or added meanwhile is ranked when the entry expires. Fewer matches than a page
+    are not remembered (a new or renamed product is found at once), nor are sorts by newest
+    or price.
+
+    Otherwise three queries: close spellings, the page's products (chosen by
+    RANKED_PAGE_SQL, then ordered by the same relevance, PAGE_RELEVANCE_SQL, which costs
+    little for one page), their photos.
 
     Only the first RANKED_MATCHES matches are ranked: a word as common as ``beras`` matches
     a tenth of the market, and ranking every match would cost a full pass over them on
     each page. Sorting by newest or price still sees every match.
     """
+    number = min(max(query.page, 1), MAX_PAGE)
+    seconds = search_cache_seconds()
+    key = _ranked_page_key(query, words, number) if seconds > 0 else ""
+    cached_ids = cache.get(key) if key else None
+    if cached_ids is not None:
+        shown = cached_ids[:PER_PAGE]
+        by_id = {p.pk: p for p in product_cards(public_products().filter(pk__in=shown))}
+        page = card_page([by_id[pk] for pk in shown if pk in by_id], number=number)
+        return dataclasses.replace(page, has_next=len(cached_ids) > PER_PAGE)
     category_ids = matching_category_ids(words, tree.categories)
     raw_tsquery = spelling_tsquery(words)
     tsquery = SearchQuery(raw_tsquery, config="simple", search_type="raw")
@@ -488,7 +537,6 @@ def _best_matches_postgresql(
         .values_list("pk", "name", "search_document", "category_id", "created_at")
     )[:RANKED_MATCHES]
     candidates_sql, candidates_params = candidates.query.sql_with_params()
-    number = min(max(query.page, 1), MAX_PAGE)
     page_ids = RawSQL(  # noqa: S611  # our constant SQL around the ORM's; every value a parameter
         RANKED_PAGE_SQL.format(candidates=candidates_sql),
         (
@@ -503,13 +551,17 @@ def _best_matches_postgresql(
     relevance = RawSQL(  # noqa: S611  # our constant SQL; every value a parameter
         PAGE_RELEVANCE_SQL, (" ".join(words), raw_tsquery, category_ids), FloatField()
     )
-    products = product_cards(
-        public_products()
-        .filter(pk__in=page_ids)
-        .annotate(relevance=relevance)
-        .order_by(F("relevance").desc(), "-created_at", "-pk")
+    products = list(
+        product_cards(
+            public_products()
+            .filter(pk__in=page_ids)
+            .annotate(relevance=relevance)
+            .order_by(F("relevance").desc(), "-created_at", "-pk")
+        )
     )
-    return card_page(list(products), number=number)
+    if key and len(products) > PER_PAGE:  # a common word: it fills a page and more
+        cache.set(key, [product.pk for product in products], seconds)
+    return card_page(products, number=number)
 
 
 def name_spellings(words: list[str]) -> dict[str, list[str]]:

@@ -4,6 +4,7 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
+from catalog.models import Product
 from catalog.search import ProductQuery, filter_products, match_words, search_products
 from catalog.selectors.storefront import PER_PAGE, category_tree, public_products
 from tests.catalog.test_storefront import build_market, card_ids
@@ -220,3 +221,73 @@ def test_search_page_queries_do_not_grow_with_the_catalogue(
 
     with django_assert_max_num_queries(5):
         assert search(client, q="bras", staple="1", sort="relevance").status_code == 200
+
+
+# --- common words are ranked once in a while (PostgreSQL) ------------------------------
+
+
+def common_word_market(market):
+    """More products called Beras than a page holds; the first page's best is known."""
+    seller = market["beras"].seller
+    for n in range(PER_PAGE + 5):
+        ProductFactory(seller=seller, name=f"Beras Rojolele {n}", category=category("beras"))
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_common_word_is_ranked_once_then_read_by_id(market, django_assert_num_queries):
+    common_word_market(market)
+    tree = category_tree()
+    first = search_products(ProductQuery(text="bras"), tree=tree)
+
+    # The page's products by id, their photos: no spellings, no ranking.
+    with django_assert_num_queries(2):
+        again = search_products(ProductQuery(text="bras"), tree=tree)
+
+    assert [p.pk for p in again.products] == [p.pk for p in first.products]
+    assert (first.has_next, again.has_next) == (True, True)
+    assert again.products[0].url == first.products[0].url
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_remembered_page_drops_a_withdrawn_product_and_shows_todays_price(market):
+    common_word_market(market)
+    tree = category_tree()
+    first = search_products(ProductQuery(text="bras"), tree=tree).products
+    withdrawn, repriced = first[0], first[1]
+    withdrawn.is_active = False
+    withdrawn.save()
+    Product.objects.filter(pk=repriced.pk).update(price=99000)
+
+    again = search_products(ProductQuery(text="bras"), tree=tree)
+
+    assert [p.pk for p in again.products] == [p.pk for p in first[1:]]
+    assert again.products[0].price == 99000
+    assert again.has_next is True
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_each_page_and_filter_is_remembered_apart(market):
+    common_word_market(market)
+    tree = category_tree()
+    first = search_products(ProductQuery(text="bras"), tree=tree)
+    second = search_products(ProductQuery(text="bras", page=2), tree=tree)
+    in_stock = search_products(ProductQuery(text="bras", in_stock=True), tree=tree)
+
+    assert not {p.pk for p in first.products} & {p.pk for p in second.products}
+    assert [p.pk for p in in_stock.products] == [market["beras"].pk]  # the others have none
+    assert search_products(ProductQuery(text="bras", page=2), tree=tree) == second
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_without_the_cache_every_search_is_ranked(market, settings, django_assert_num_queries):
+    settings.SEARCH_CACHE_SECONDS = 0
+    common_word_market(market)
+    tree = category_tree()
+    search_products(ProductQuery(text="bras"), tree=tree)
+
+    with django_assert_num_queries(3):  # spellings, the ranked page, its photos
+        search_products(ProductQuery(text="bras"), tree=tree)
