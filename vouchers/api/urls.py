@@ -1,5 +1,34 @@
-"""The aid API: a beneficiary's wallet, an official's programmes, issuance and reports."""
+"""The aid API: a beneficiary's wallet, an official's programmes, issuance and reports.
 
-from django.urls import URLPattern
+Each area keeps its own list below; add a new area as one more list.
+"""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from vouchers.api import officials
+
+# An official's programmes, issuance and reports (``/api/v1/desa/<village>/bantuan/``).
+_programme = "desa/<slug:village_slug>/bantuan/program/<int:programme_id>"
+official_urlpatterns: list[URLPattern] = [
+    path(
+        "desa/<slug:village_slug>/bantuan/program/",
+        officials.ProgrammeListView.as_view(),
+        name="aid-programme-list",
+    ),
+    path(f"{_programme}/", officials.ProgrammeDetailView.as_view(), name="aid-programme"),
+    path(
+        f"{_programme}/penerbitan/",
+        officials.IssuanceStartView.as_view(),
+        name="aid-issuance-start",
+    ),
+    path(
+        f"{_programme}/penerbitan/<int:month>/",
+        officials.IssuanceProgressView.as_view(),
+        name="aid-issuance",
+    ),
+    path(f"{_programme}/laporan/", officials.ReportView.as_view(), name="aid-report"),
+]
+
+urlpatterns: list[URLPattern] = [
+    *official_urlpatterns,
+]

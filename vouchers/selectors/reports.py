@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -167,16 +167,27 @@ def get_programme_for_official(*, user: Any, village_slug: str, programme_id: in
     return programme
 
 
-def village_programmes(*, village: Village) -> Sequence[Programme]:
-    """The village's programmes, newest first, each with ``issued_months`` (one query)."""
-    return list(
+def _programmes_of(village: Village) -> QuerySet[Programme]:
+    return (
         Programme.objects.filter(village=village)
-        .select_related("market")
-        .annotate(
-            issued_months=Count("issuances", distinct=True),
-        )
+        .select_related("village", "market")
+        .annotate(issued_months=Count("issuances", distinct=True))
         .order_by("-first_month", "pk")
     )
+
+
+def village_programmes(*, village: Village) -> Sequence[Programme]:
+    """The village's programmes, newest first, each with ``issued_months`` (one query)."""
+    return list(_programmes_of(village))
+
+
+def get_village_programme(*, village: Village, programme_id: int) -> Programme:
+    """The village's programme ``programme_id`` with ``issued_months``; else
+    ``ProgrammeNotFound`` (also for another village's programme). One query."""
+    programme = _programmes_of(village).filter(pk=programme_id).first()
+    if programme is None:
+        raise ProgrammeNotFound()
+    return programme
 
 
 @dataclass(frozen=True)
@@ -190,22 +201,33 @@ class MonthStatus:
         return self.issuance.status if self.issuance else "not_issued"
 
 
-def programme_months(programme: Programme) -> list[MonthStatus]:
-    """Every month of the programme with its issuance, if one was started (one query)."""
+@dataclass(frozen=True)
+class ProgrammeDetail:
+    programme: Programme
+    allowed_categories: list[str]
+    months: list[MonthStatus]
+
+
+def programme_detail(*, programme: Programme) -> ProgrammeDetail:
+    """The programme's allowed categories and every month with its issuance (two queries)."""
     issuances = {i.month: i for i in Issuance.objects.filter(programme=programme)}
-    return [
-        MonthStatus(month=m, starts=month_start(programme, m), issuance=issuances.get(m))
-        for m in range(1, programme.months + 1)
-    ]
+    return ProgrammeDetail(
+        programme=programme,
+        allowed_categories=list(
+            programme.allowed_categories.order_by("name").values_list("name", flat=True)
+        ),
+        months=[
+            MonthStatus(month=m, starts=month_start(programme, m), issuance=issuances.get(m))
+            for m in range(1, programme.months + 1)
+        ],
+    )
 
 
-def get_issuance(*, programme: Programme, month: int) -> Issuance:
-    """The issuance of ``month``; ``NotFound`` if it was never started."""
+def month_status(programme: Programme, month: int) -> MonthStatus:
+    """One month with its issuance, if one was started; ``MonthOutOfRange`` otherwise."""
     check_month(programme, month)
     issuance = Issuance.objects.filter(programme=programme, month=month).first()
-    if issuance is None:
-        raise NotFound(_("That month has not been issued yet."), code="issuance_not_found")
-    return issuance
+    return MonthStatus(month=month, starts=month_start(programme, month), issuance=issuance)
 
 
 def check_month(programme: Programme, month: int) -> None:
