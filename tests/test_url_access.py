@@ -15,6 +15,7 @@ from tests.factories import ProductFactory
 from tests.orders.factories import placed_order
 from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory
 from villages.enums import Role
+from vouchers.accounts import wallet_for
 
 # Views of libraries that guard themselves: the admin (checked in tests/villages/test_admin.py),
 # allauth's sign-in pages, and Django's language switch.
@@ -59,6 +60,7 @@ def sample_kwargs(pattern, world):
         "programme_id": world["home_programme"].pk,
         "beneficiary_id": world["home_beneficiary"].pk,
         "month": 1,
+        "wallet_id": world["home_wallet"].pk,
     }
     names = list(pattern.pattern.converters)
     missing = [name for name in names if name not in samples]
@@ -95,6 +97,13 @@ def world(two_villages):
         village=two_villages["home"], market=two_villages["market"]
     )
     two_villages["home_beneficiary"] = BeneficiaryFactory(village=two_villages["home"])
+    # The home resident's own voucher wallet (an owner's row, like the order).
+    two_villages["home_wallet"] = wallet_for(
+        BeneficiaryFactory(
+            village=two_villages["home"], user=two_villages["people"]["home"][Role.RESIDENT]
+        ),
+        two_villages["home_programme"],
+    )
     return two_villages
 
 

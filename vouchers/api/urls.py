@@ -5,7 +5,17 @@ Each area keeps its own list below; add a new area as one more list.
 
 from django.urls import URLPattern, path
 
-from vouchers.api import officials
+from vouchers.api import officials, wallet
+
+# The beneficiary's own wallets (``/api/v1/bantuan/dompet/``).
+wallet_urlpatterns: list[URLPattern] = [
+    path("bantuan/dompet/", wallet.WalletListView.as_view(), name="aid-wallet-list"),
+    path(
+        "bantuan/dompet/<int:wallet_id>/riwayat/",
+        wallet.WalletHistoryView.as_view(),
+        name="aid-wallet-history",
+    ),
+]
 
 # An official's programmes, issuance and reports (``/api/v1/desa/<village>/bantuan/``).
 _programme = "desa/<slug:village_slug>/bantuan/program/<int:programme_id>"
@@ -30,5 +40,6 @@ official_urlpatterns: list[URLPattern] = [
 ]
 
 urlpatterns: list[URLPattern] = [
+    *wallet_urlpatterns,
     *official_urlpatterns,
 ]

@@ -297,3 +297,18 @@ def checkout_cover(
             )
         cover.groups[group.seller_id] = part
     return cover
+
+
+class BeneficiaryNotLinked(NotFound):
+    code = "beneficiary_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("That voucher card is not yours."))
+
+
+def get_own_beneficiary(*, user: Any, beneficiary_id: int) -> Beneficiary:
+    """One of the beneficiary records linked to ``user``; anyone else's is not found."""
+    beneficiary = own_beneficiaries(user).filter(pk=beneficiary_id).first()
+    if beneficiary is None:
+        raise BeneficiaryNotLinked()
+    return beneficiary
