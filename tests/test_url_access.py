@@ -16,6 +16,7 @@ from tests.orders.factories import placed_order
 from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory
 from villages.enums import Role
 from vouchers.accounts import wallet_for
+from vouchers.models import CounterSale
 
 # Views of libraries that guard themselves: the admin (checked in tests/villages/test_admin.py),
 # allauth's sign-in pages, and Django's language switch.
@@ -61,6 +62,7 @@ def sample_kwargs(pattern, world):
         "beneficiary_id": world["home_beneficiary"].pk,
         "month": 1,
         "wallet_id": world["home_wallet"].pk,
+        "sale_id": world["home_counter_sale"].pk,
     }
     names = list(pattern.pattern.converters)
     missing = [name for name in names if name not in samples]
@@ -103,6 +105,16 @@ def world(two_villages):
             village=two_villages["home"], user=two_villages["people"]["home"][Role.RESIDENT]
         ),
         two_villages["home_programme"],
+    )
+    # A sale at the home seller's counter, paid in cash: its receipt is the seller's.
+    two_villages["home_counter_sale"] = CounterSale.objects.create(
+        seller=two_villages["home_seller"],
+        beneficiary=two_villages["home_beneficiary"],
+        cashier=staff,
+        idempotency_key="url-access-sale",
+        total=14_000,
+        voucher_amount=0,
+        cash_amount=14_000,
     )
     return two_villages
 
