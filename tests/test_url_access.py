@@ -5,8 +5,11 @@ saying who may open it. Tenant views are tried by every role of another village,
 roles of their own village that they do not admit, and by anonymous visitors.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.enums import StockMovementKind
@@ -61,6 +64,8 @@ def sample_kwargs(pattern, world):
         "programme_id": world["home_programme"].pk,
         "beneficiary_id": world["home_beneficiary"].pk,
         "month": 1,
+        "batch_id": world["home_batch"].pk,
+        "share_id": world["home_share"].pk,
         "wallet_id": world["home_wallet"].pk,
         "sale_id": world["home_counter_sale"].pk,
     }
@@ -115,6 +120,19 @@ def world(two_villages):
         total=14_000,
         voucher_amount=0,
         cash_amount=14_000,
+    )
+    # A settled day of the market and a closed profit month of the home village's BUMDes.
+    from settlement.services import clearing, profit
+    from tests.factories import BumdesFactory
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    two_villages["home_batch"], _new = clearing.close_period(
+        market_id=two_villages["market"].pk, period_start=yesterday, period_end=yesterday
+    )
+    two_villages["home_share"], _new = profit.close_profit_period(
+        bumdes_id=BumdesFactory(village=two_villages["home"]).pk,
+        period_start=yesterday,
+        period_end=yesterday,
     )
     return two_villages
 
