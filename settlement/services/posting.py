@@ -268,20 +268,21 @@ def _drafts_for(postings: Sequence[Posting]) -> list[ledger.TransferDraft]:
 def record_completed_fulfilment(fulfilment_id: int) -> None:
     """In the transaction that completes a fulfilment: remember to post it, and ask the
     worker to do so once that transaction commits."""
-    from core.tasks import enqueue_on_commit
-    from settlement.tasks import post_sales
-
     posting, _created = Posting.objects.get_or_create(fulfilment_id=fulfilment_id)
-    enqueue_on_commit(post_sales, [posting.pk])
+    _send_after_commit([posting.pk])
 
 
 def record_counter_sale(counter_sale_id: int) -> None:
     """In the transaction of a counter sale (complete at once): the same, for the sale."""
-    from core.tasks import enqueue_on_commit
-    from settlement.tasks import post_sales
-
     posting, _created = Posting.objects.get_or_create(counter_sale_id=counter_sale_id)
-    enqueue_on_commit(post_sales, [posting.pk])
+    _send_after_commit([posting.pk])
+
+
+def _send_after_commit(posting_ids: list[int]) -> None:
+    from core.tasks import enqueue_on_commit
+    from settlement.tasks import post_sales as task
+
+    enqueue_on_commit(task, posting_ids)
 
 
 def _unposted(posting_ids: Sequence[int] | None) -> QuerySet[Posting]:
