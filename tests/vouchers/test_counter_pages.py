@@ -189,3 +189,32 @@ def test_a_receipt_of_another_sellers_counter_is_not_found(client, world):
     client.force_login(admin)
     assert client.get(receipt_url(world, sale)).status_code == 200
     assert client.get(receipt_url(world, sale, seller=elsewhere)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_receipt_reads_in_constant_queries(client, world, django_assert_num_queries):
+    sale = charge_at_counter(
+        acting_user=world["cashier"],
+        seller_id=world["seller"].pk,
+        card_number=world["beneficiary"].card_number,
+        pin=PIN,
+        lines=[(world[key].pk, 1) for key in ("rice", "eggs", "soap")],
+        idempotency_key=TOKEN,
+    )
+    client.force_login(world["cashier"])
+    client.get(receipt_url(world, sale))  # warm up: session and content types
+    with django_assert_num_queries(5):
+        response = client.get(receipt_url(world, sale))
+    assert response.status_code == 200
+    assert b'id="receipt-total">Rp47.000<' in response.content
+
+
+@pytest.mark.django_db
+def test_an_inactive_beneficiarys_card_is_refused_at_the_preview(client, world):
+    Beneficiary.objects.filter(pk=world["beneficiary"].pk).update(is_active=False)
+    client.force_login(world["cashier"])
+    client.cookies["django_language"] = "en"
+    response = client.post(counter_url(world), form(world, "preview", rice=1))
+    assert response.status_code == 400
+    assert b"no longer receives aid" in response.content
+    assert CounterSale.objects.count() == 0
