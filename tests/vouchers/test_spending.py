@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from ledger.enums import AccountKind, TransferKind
@@ -22,6 +23,7 @@ from tests.orders.factories import (
 )
 from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory, credit
 from villages.enums import Role
+from vouchers import accounts
 from vouchers.enums import ChargeStatus, ExpiryRule, ProgrammeStatus
 from vouchers.models import VoucherCharge
 
@@ -299,3 +301,35 @@ def test_the_voucher_alone_cannot_pay_the_delivery_fee(aid):
     assert refused.value.code == "payment_incomplete"
     assert wallet_balance(aid) == 300_000
     assert not VoucherCharge.objects.exists()
+
+
+def test_the_rules_load_and_the_wallet_locks_once_per_checkout(aid, django_assert_num_queries):
+    def drafts(count):
+        return [
+            payments.FulfilmentDraft(
+                seller_id=seller,
+                village_id=aid["other"].pk,
+                goods_total=14_000 * count,
+                delivery_fee=COURIER_FEE,
+                lines=tuple(
+                    payments.LineDraft(
+                        product_id=aid["rice"].pk,
+                        category_id=aid["rice"].category_id,
+                        is_staple=True,
+                        line_total=14_000,
+                    )
+                    for _line in range(count)
+                ),
+            )
+            for seller in range(1, count + 1)
+        ]
+
+    tenders = [(PaymentMethod.VOUCHER, aid["wallet"].pk), (PaymentMethod.CASH, None)]
+    accounts.voucher_in_flight(aid["programme"])  # opened by the programme's first spend
+    for count in (1, 6):
+        # the wallet; the programme's categories and market; the two ledger accounts locked
+        with transaction.atomic(), django_assert_num_queries(4):
+            allocation = payments.allocate_tenders(drafts(count), tenders, buyer=aid["buyer"])
+        assert sum(
+            part.amount for parts in allocation for part in parts if part.method == "voucher"
+        ) == (min(14_000 * count * count, 300_000))
