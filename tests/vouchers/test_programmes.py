@@ -10,6 +10,7 @@ from django.utils import translation
 
 from catalog.models import Category
 from tests.factories import MarketFactory, VillageFactory
+from tests.factories import category as seeded_category
 from tests.threads import run_together
 from tests.vouchers.factories import ProgrammeFactory
 from villages.enums import Role
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def staples():
+    seeded_category("beras")  # a transactional test may start from a flushed database: seed again
     return list(Category.objects.filter(is_staple=True).values_list("pk", flat=True))
 
 
