@@ -57,6 +57,7 @@ def test_the_list_shows_names_masked_niks_and_status_never_the_full_nik(
     assert NIK not in html
     assert KK not in html
     assert 'id="beneficiary-count"' in html
+    assert reverse("vouchers:card_sheet_pdf", kwargs={"village_slug": home.slug}) in html
     assert [b.name for b in response.context["beneficiaries"]] == ["Slamet", "Sri Wahyuni"]
 
 
@@ -186,6 +187,11 @@ def test_the_detail_page_shows_the_full_nik_and_kk_to_the_owning_official_only(
     assert f'<code id="kk">{KK}</code>' in html
     assert sri.card_number in html
     assert "no-store" in response["Cache-Control"]
+    card_pdf = reverse(
+        "vouchers:card_pdf", kwargs={"village_slug": home.slug, "beneficiary_id": sri.pk}
+    )
+    assert 'id="card-actions"' in html
+    assert card_pdf in html
 
     for key, role in [("home", Role.BUMDES_ADMIN), ("other", Role.VILLAGE_OFFICIAL)]:
         client.force_login(two_villages["people"][key][role])
