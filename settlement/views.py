@@ -116,6 +116,7 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
                     village_id=self.village.pk,
                     payout_id=form.cleaned_data["payout"],
                     bank_reference=form.cleaned_data["bank_reference"],
+                    batch_id=batch.pk,
                 )
             except payouts.PayoutNotFound as error:
                 raise Http404(str(error.message)) from error

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import DomainError, NotFound
 from ledger import services as ledger
 from ledger.enums import AccountKind, TransferKind
-from settlement.models import BatchStatus, Payout, PayoutStatus
+from settlement.models import BatchStatus, Payout, PayoutStatus, SettlementBatch
 
 
 class PayoutNotFound(NotFound):
@@ -57,26 +57,31 @@ def payout_key(payout_id: int) -> str:
 
 
 def mark_payout_paid(
-    *, acting_user: Any, village_id: int, payout_id: int, bank_reference: str
+    *,
+    acting_user: Any,
+    village_id: int,
+    payout_id: int,
+    bank_reference: str,
+    batch_id: int | None = None,
 ) -> Payout:
     """Mark a pending payout of a seller of ``village_id`` paid and post it.
 
     The caller has checked that ``acting_user`` manages the village's sellers. Locks the
-    payout row; raises ``PayoutNotFound`` for another village's payout,
-    ``PayoutAlreadyPaid`` if it was paid before (nothing is posted twice), and
-    ``PayoutNotPayable`` for a seller who owes. When the batch has no pending payout left,
-    the batch is paid.
+    payout row, then its batch's. Raises ``PayoutNotFound`` for another village's payout
+    (or, given ``batch_id``, another batch's), ``PayoutAlreadyPaid`` if it was paid before
+    (nothing is posted twice), and ``PayoutNotPayable`` for a seller who owes. When the
+    batch has no pending payout left, the batch is paid.
     """
     reference = bank_reference.strip()
     if not reference:
         raise BankReferenceMissing()
     with transaction.atomic():
-        payout = (
-            Payout.objects.select_for_update()
-            .filter(pk=payout_id, village_id=village_id)
-            .select_related("batch")
-            .first()
+        payouts = Payout.objects.select_for_update(of=("self",)).filter(
+            pk=payout_id, village_id=village_id
         )
+        if batch_id is not None:
+            payouts = payouts.filter(batch_id=batch_id)
+        payout = payouts.select_related("batch").first()
         if payout is None:
             raise PayoutNotFound()
         if payout.status == PayoutStatus.PAID:
@@ -107,8 +112,11 @@ def mark_payout_paid(
         payout.paid_at = timezone.now()
         payout.paid_by = acting_user
         payout.save(update_fields=["status", "bank_reference", "paid_at", "paid_by"])
+        # The batch row lock makes two admins paying the batch's last two payouts at once
+        # take turns, so the second sees the first's payout paid.
+        SettlementBatch.objects.select_for_update().filter(pk=payout.batch_id).first()
         if not Payout.objects.filter(
             batch_id=payout.batch_id, status=PayoutStatus.PENDING
         ).exists():
-            type(payout.batch).objects.filter(pk=payout.batch_id).update(status=BatchStatus.PAID)
+            SettlementBatch.objects.filter(pk=payout.batch_id).update(status=BatchStatus.PAID)
     return payout

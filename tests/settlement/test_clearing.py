@@ -11,9 +11,10 @@ from ledger.models import Account, Entry, Transfer
 from ledger.selectors import ledger_problems
 from settlement.models import BatchStatus, Payout, PayoutStatus, SettlementBatch, VillageTransfer
 from settlement.services import clearing, posting
-from tests.factories import BumdesFactory, MarketFactory, VillageFactory
+from tests.factories import BumdesFactory, MarketFactory, VillageFactory, category
 from tests.settlement.helpers import cash_sale
 from tests.settlement.test_posting import counter_sale_paid_by_voucher
+from tests.threads import run_together
 from tests.vouchers.factories import ProgrammeFactory
 from villages.enums import Role
 
@@ -36,6 +37,7 @@ def build_world(two_villages):
     """Home and other, each with a BUMDes and a programme in the market; the other
     village's beneficiaries spent Rp100.000 at the home seller and the home village's
     Rp30.000 at the other seller (and Rp20.000 at home, which is no claim between villages)."""
+    category("beras")  # seeds the staple categories again after a transactional test
     home, other = side(two_villages, "home"), side(two_villages, "other")
     market = two_villages["market"]
     home["programme"] = ProgrammeFactory(village=home["village"], market=market)
@@ -183,3 +185,40 @@ def test_net_claims_nets_each_pair_once():
     netted = clearing.net_claims(claims)
 
     assert [(c.debtor_id, c.creditor_id, c.amount) for c in netted] == [(1, 2, 70), (3, 1, 50)]
+
+
+def test_the_daily_task_settles_yesterday_once(world):
+    from settlement import tasks
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+
+    created = tasks.close_settlement_day()
+    today = tasks.close_settlement_day(day=timezone.localdate().isoformat())
+    again = tasks.close_settlement_day()
+
+    batch = SettlementBatch.objects.get(pk=created[0])
+    assert (batch.period_start, batch.period_end) == (yesterday, yesterday)
+    assert not batch.village_transfers.exists()  # today's sales are not yesterday's
+    assert again == []
+    assert VillageTransfer.objects.get(batch_id=today[0]).amount == 70_000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_closes_of_one_day_at_once_settle_it_once(two_villages):
+    world = build_world(two_villages)
+    today = timezone.localdate()
+
+    def close(_):
+        batch, created = clearing.close_period(
+            market_id=world["market"].pk, period_start=today, period_end=today
+        )
+        return batch.pk, created
+
+    results = run_together(close, [1, 2])
+
+    assert sorted(created for _pk, created in results) == [False, True]
+    assert len({pk for pk, _created in results}) == 1
+    assert Transfer.objects.filter(kind=TransferKind.CLEARING).count() == 1
+    assert Payout.objects.count() == 2
+    assert ledger_problems() == []

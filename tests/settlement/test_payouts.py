@@ -144,3 +144,70 @@ def test_two_admins_marking_one_payout_at_once_post_it_once(two_villages):
     assert sorted(results) == ["already", "paid"]
     assert Transfer.objects.filter(kind=TransferKind.PAYOUT).count() == 1
     assert ledger_problems() == []
+
+
+def test_a_payout_of_another_batch_is_not_found_through_this_one(batch_world):
+    home = batch_world["home"]
+    payout = payout_of(batch_world, "home")
+
+    with pytest.raises(payouts.PayoutNotFound):
+        payouts.mark_payout_paid(
+            acting_user=home["admin"],
+            village_id=home["village"].pk,
+            payout_id=payout.pk,
+            bank_reference="BRI-1",
+            batch_id=payout.batch_id + 1,
+        )
+    assert not Transfer.objects.filter(kind=TransferKind.PAYOUT).exists()
+
+
+def test_what_a_seller_owes_is_not_paid_out(two_villages):
+    from tests.settlement.helpers import cash_sale
+    from tests.settlement.test_clearing import side
+
+    home = side(two_villages, "home")
+    cash_sale(home["people"], price=20_000, quantity=1, key="k1")
+    from settlement.services import posting
+
+    posting.sweep()
+    today = timezone.localdate()
+    batch, _created = clearing.close_period(
+        market_id=two_villages["market"].pk, period_start=today, period_end=today
+    )
+    owing = batch.payouts.get()
+
+    with pytest.raises(payouts.PayoutNotPayable):
+        payouts.mark_payout_paid(
+            acting_user=home["admin"],
+            village_id=home["village"].pk,
+            payout_id=owing.pk,
+            bank_reference="BRI-1",
+        )
+    assert not Transfer.objects.filter(kind=TransferKind.PAYOUT).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_last_two_payouts_paid_at_once_leave_the_batch_paid(two_villages):
+    world = build_world(two_villages)
+    today = timezone.localdate()
+    batch, _created = clearing.close_period(
+        market_id=world["market"].pk, period_start=today, period_end=today
+    )
+
+    def pay(key):
+        side = world[key]
+        payout = Payout.objects.get(batch=batch, seller=side["seller"])
+        payouts.mark_payout_paid(
+            acting_user=side["admin"],
+            village_id=side["village"].pk,
+            payout_id=payout.pk,
+            bank_reference=f"REF-{key}",
+        )
+        return key
+
+    assert sorted(run_together(pay, ["home", "other"])) == ["home", "other"]
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PAID
+    assert Transfer.objects.filter(kind=TransferKind.PAYOUT).count() == 2
+    assert ledger_problems() == []

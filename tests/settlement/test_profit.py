@@ -248,3 +248,19 @@ def test_profit_figures_reconcile_with_the_ledger(two_villages, monkeypatch):
         )
     )
     assert (share.commissions, share.costs, share.community_share) == (earned, spent, to_fund)
+
+
+def test_the_monthly_task_closes_last_month_once(two_villages):
+    from settlement import tasks
+
+    home = BumdesFactory(village=two_villages["home"])
+    first_of_month = timezone.localdate().replace(day=1)
+    last_month_end = first_of_month - datetime.timedelta(days=1)
+
+    created = tasks.close_profit_month()
+    again = tasks.close_profit_month()
+
+    share = ProfitShare.objects.get(pk=created[0])
+    assert (share.bumdes, share.period_end, share.profit) == (home, last_month_end, 0)
+    assert share.period_start == last_month_end.replace(day=1)
+    assert again == []
