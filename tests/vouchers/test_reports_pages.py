@@ -202,3 +202,17 @@ def test_page_queries_do_not_grow_with_the_data(client, two_villages):
     add(25)
     assert count() == small
     assert small <= 12
+
+
+@pytest.mark.django_db
+def test_the_programme_page_leads_to_its_report(client, history):
+    programme = history["programme"]
+    client.force_login(official(history))
+    page = client.get(
+        reverse(
+            "vouchers:programme_detail",
+            kwargs={"village_slug": programme.village.slug, "programme_id": programme.pk},
+        )
+    ).content.decode()
+    assert 'id="programme-report-link"' in page
+    assert f'href="{report_url(programme)}"' in page
