@@ -15,9 +15,9 @@ STALLED_AFTER = datetime.timedelta(minutes=15)
 
 
 @shared_task(acks_late=True)
-def run_issuance(*, issuance_id: int) -> int:
+def run_issuance(*, issuance_id: int, chunk_size: int = issuance.CHUNK_SIZE) -> int:
     """Credit a month to every active beneficiary; returns how many credits were new."""
-    return issuance.run_issuance(issuance_id=issuance_id)
+    return issuance.run_issuance(issuance_id=issuance_id, chunk_size=chunk_size)
 
 
 @shared_task(acks_late=True)

@@ -115,8 +115,8 @@ def start_issuance(
                 )
         except IntegrityError as error:  # issuance_month_once: a concurrent start won
             raise _already_issued(month) from error
+        logger.info("issuance %s queued: programme %s month %s", issuance.pk, programme.pk, month)
         enqueue_on_commit(run_issuance_task, issuance_id=issuance.pk)
-    logger.info("issuance %s queued: programme %s month %s", issuance.pk, programme.pk, month)
     return issuance
 
 
@@ -229,6 +229,7 @@ def run_issuance(*, issuance_id: int, chunk_size: int = CHUNK_SIZE) -> int:
         with transaction.atomic():
             issuance = _lock(issuance_id)
             if issuance.status == IssuanceStatus.DONE:
+                logger.info("issuance %s was done already: nothing posted", issuance_id)
                 return 0
             if issuance.status != IssuanceStatus.RUNNING:
                 issuance.status = IssuanceStatus.RUNNING
