@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.demo import seed_catalog_demo
 from villages.demo import seed_demo
+from vouchers.demo import DEMO_PIN, seed_vouchers_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         )
         created = seed_catalog_demo()
         self.stdout.write(f"Demo products: {created} new.")
+        aid = seed_vouchers_demo()
+        self.stdout.write(f"Demo aid: {aid.beneficiaries} beneficiaries, card PIN {DEMO_PIN}.")
         if not summary.accounts:
             self.stdout.write("No demo accounts (DEBUG is off; pass --with-accounts).")
             return
