@@ -125,6 +125,17 @@ class ParsedFile:
     columns: dict[str, str]  # field → the column name as written in the file
 
 
+# The header of the blank file officials can download and fill in: the names a village
+# information system uses, separated by semicolons as Excel set to Indonesian expects.
+TEMPLATE_HEADER = ("NIK", "NO_KK", "NAMA_LENGKAP", "No HP", "Alamat", "Dusun", "RT", "RW")
+
+
+def template_csv() -> str:
+    """A blank beneficiary list: the header row only, with a byte-order mark so
+    spreadsheet programs read it as UTF-8."""
+    return "\ufeff" + ";".join(TEMPLATE_HEADER) + "\r\n"
+
+
 def normalized_header(cell: str) -> str:
     """``NO_KK``, ``No. KK`` and ``no kk`` → ``no kk``."""
     return _HEADER_NOISE.sub(" ", cell.strip().lstrip("\ufeff").lower()).strip()

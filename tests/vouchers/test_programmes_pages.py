@@ -224,3 +224,25 @@ def test_only_the_villages_officials_set_up_programmes(client, two_villages, nam
     assert client.get(url(name, two_villages["home"])).status_code == 403
     assert client.post(url(name, two_villages["home"]), form_data(two_villages)).status_code == 403
     assert Programme.objects.count() == 0
+
+
+LIST_PAGE_QUERIES = 5  # session, user, memberships, village, programmes with their markets
+
+
+def test_the_aid_home_costs_the_same_queries_for_one_or_many_programmes(
+    official_client, two_villages, django_assert_num_queries
+):
+    home = two_villages["home"]
+    first = ProgrammeFactory(village=home, market=two_villages["market"])
+    Issuance.objects.create(programme=first, month=1, amount_each=300_000)
+    official_client.get(url("programme_list", home))  # warm the session
+
+    with django_assert_num_queries(LIST_PAGE_QUERIES):
+        assert official_client.get(url("programme_list", home)).status_code == 200
+    for _ in range(5):
+        ProgrammeFactory(village=home, market=two_villages["market"])
+        ProgrammeFactory(village=home, status=ProgrammeStatus.DRAFT)
+    with django_assert_num_queries(LIST_PAGE_QUERIES):
+        response = official_client.get(url("programme_list", home))
+    assert len(response.context["programmes"]) == 11
+    assert response.context["programmes"][-1].issued_months == 1

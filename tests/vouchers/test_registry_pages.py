@@ -347,3 +347,20 @@ def test_the_import_page_documents_the_columns(official_client, two_villages):
     assert 'id="csv-columns"' in html
     assert "no kk" in html
     assert "nama lengkap" in html
+
+
+def test_the_blank_list_downloads_and_imports_back_once_filled_in(official_client, two_villages):
+    home = two_villages["home"]
+    page = official_client.get(url("beneficiary_import", home)).content.decode()
+    assert url("beneficiary_csv_template", home) in page
+
+    response = official_client.get(url("beneficiary_csv_template", home))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    blank = response.content.decode("utf-8")
+    assert blank.startswith("\ufeffNIK;NO_KK;NAMA_LENGKAP;No HP;Alamat;Dusun;RT;RW")
+    filled = blank + "3402150101800001;3402150101080001;Sri Wahyuni;;Jl. Mawar 3;Kauman;1;2\r\n"
+    official_client.post(url("beneficiary_import", home), {"file": upload(filled)})
+    assert Beneficiary.objects.get(village=home).address == "Jl. Mawar 3, Dusun Kauman, RT 1/RW 2"

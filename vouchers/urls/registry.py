@@ -21,6 +21,11 @@ urlpatterns = [
         name="beneficiary_import",
     ),
     path(
+        "desa/<slug:village_slug>/bantuan/penerima/contoh.csv",
+        views.BeneficiaryCsvTemplateView.as_view(),
+        name="beneficiary_csv_template",
+    ),
+    path(
         "desa/<slug:village_slug>/bantuan/penerima/<int:beneficiary_id>/",
         views.BeneficiaryDetailView.as_view(),
         name="beneficiary_detail",

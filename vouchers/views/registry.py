@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import View
 from django.views.generic import TemplateView
 
 from catalog.views.dashboard import add_service_errors
@@ -172,6 +173,17 @@ class BeneficiaryImportView(OfficialPage):
         return self.render_to_response(
             self.get_context_data(form=form, row_errors=row_errors), status=400
         )
+
+
+class BeneficiaryCsvTemplateView(OfficialViewMixin, View):
+    """A blank beneficiary list to fill in, in the format the import reads."""
+
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = HttpResponse(csv_io.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="daftar-penerima.csv"'
+        return response
 
 
 class BeneficiaryDetailView(OfficialPage):
