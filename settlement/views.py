@@ -82,7 +82,8 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         batch = self.get_batch()
-        rows = list(selectors.payouts_of_village(batch=batch, village=self.village))
+        statement = selectors.village_statement(batch=batch, village=self.village)
+        rows = statement.payouts
         failed: MarkPaidForm | None = kwargs.pop("failed_form", None)
         forms = {}
         for payout in rows:
@@ -93,7 +94,6 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
                     forms[payout.pk] = MarkPaidForm(
                         initial={"payout": payout.pk}, prefix=f"p{payout.pk}"
                     )
-        statement = selectors.village_statement(batch=batch, village=self.village)
         return super().get_context_data(
             batch=batch,
             payout_rows=[(payout, forms.get(payout.pk)) for payout in rows],

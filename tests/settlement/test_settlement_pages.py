@@ -13,9 +13,10 @@ from ledger.enums import AccountKind, TransferKind
 from ledger.models import Account, Entry, Transfer
 from ledger.selectors import ledger_problems
 from settlement.models import BumdesCost, Payout, PayoutStatus, ProfitShare
-from settlement.services import clearing
-from tests.factories import MarketFactory, VillageFactory
+from settlement.services import clearing, posting, profit
+from tests.factories import MarketFactory, SellerFactory, VillageFactory
 from tests.settlement.test_clearing import build_world
+from tests.settlement.test_posting import counter_sale_paid_by_voucher
 from villages.enums import Role
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +262,60 @@ def test_a_month_not_over_is_not_closed_from_the_page(client, world):
 
     assert response.status_code == 400
     assert not ProfitShare.objects.exists()
+
+
+def test_the_batch_page_reads_a_fixed_number_of_queries(
+    client, two_villages, django_assert_num_queries
+):
+    world = build_world(two_villages)
+    home = world["home"]
+    for _extra in range(3):  # more sellers with payouts: not more queries
+        seller = SellerFactory(village=home["village"])
+        counter_sale_paid_by_voucher(
+            {**home, "seller": seller}, programme=world["other"]["programme"], amount=10_000
+        )
+    posting.sweep()
+    today = timezone.localdate()
+    batch, _created = clearing.close_period(
+        market_id=world["market"].pk, period_start=today, period_end=today
+    )
+    client.force_login(home["admin"])
+    page = url("batch_detail", home["village"], batch_id=batch.pk)
+    client.get(page)  # warms the session and the scope
+
+    with django_assert_num_queries(7):
+        response = client.get(page)
+
+    assert response.status_code == 200
+    assert len(response.context["payout_rows"]) == 4
+
+
+def test_the_profit_page_reads_a_fixed_number_of_queries(
+    client, world, django_assert_num_queries, monkeypatch
+):
+    home = world["home"]
+    for number in range(3):
+        profit.record_cost(
+            acting_user=home["admin"],
+            bumdes_id=home["bumdes"].pk,
+            amount=1_000,
+            description=f"Biaya {number}",
+            spent_on=timezone.localdate(),
+            idempotency_key=f"cost-{number}",
+        )
+    later = timezone.now() + datetime.timedelta(days=70)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    for months_back in (40, 70):
+        day = timezone.localdate() - datetime.timedelta(days=months_back)
+        start, end = profit.month_of(day)
+        profit.close_profit_period(bumdes_id=home["bumdes"].pk, period_start=start, period_end=end)
+    client.force_login(home["admin"])
+    page = url("profit", home["village"])
+    client.get(page)
+
+    with django_assert_num_queries(12):  # one BUMDes: its rule, balance, costs, periods
+        response = client.get(page)
+
+    assert response.status_code == 200
+    section = response.context["sections"][0][0]
+    assert (len(section.costs), len(section.shares)) == (3, 2)
