@@ -50,6 +50,10 @@ def test_the_page_shows_the_terms_and_offers_the_first_month(page):
     assert [m.state for m in response.context["overview"].months] == ["not_issued"] * 8
     assert page["issue_url"] in html
     assert 'http-equiv="refresh"' not in html
+    edit = reverse("vouchers:programme_edit", kwargs=page["kwargs"])
+    report = reverse("vouchers:programme_report", kwargs=page["kwargs"])
+    assert f'href="{edit}"' in html
+    assert f'href="{report}"' in html
 
 
 def test_issuing_from_the_page_credits_everyone_and_shows_done(
