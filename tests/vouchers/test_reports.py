@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ledger import services as ledger
 from ledger.enums import AccountKind, TransferKind
-from ledger.models import Entry
+from ledger.models import Entry, Transfer
 from ledger.selectors import ledger_problems
 from orders.enums import DeliveryMethod, PaymentMethod
 from orders.models import Fulfilment, Order, Payment
@@ -349,6 +349,20 @@ def test_a_failed_charge_row_shows_as_not_reconciled(history):
     report = programme_report(programme)
     assert report.reconciled is False
     assert report.ledger.spent == report.spent + 1_000
+
+
+@pytest.mark.django_db
+def test_a_correction_the_report_cannot_place_shows_as_not_reconciled(history):
+    """A reversed issue is no ISSUE, SPEND, REFUND or EXPIRE: the books still balance, but
+    the report's figures would not add up to the wallets, and it says so."""
+    programme = history["programme"]
+    w1 = history["wallets"][0]
+    issued = Transfer.objects.get(key=f"issue:{programme.pk}:2:{w1.beneficiary_id}")
+    ledger.reverse(issued, key=f"correct:{issued.key}")
+    report = programme_report(programme)
+    assert report.balance_check - report.outstanding == programme.amount_per_month
+    assert report.reconciled is False
+    assert ledger_problems() == []
 
 
 # --- One month ---------------------------------------------------------------------------------

@@ -127,14 +127,18 @@ class ProgrammeReport:
 
     @property
     def reconciled(self) -> bool | None:
-        """Whether the charges add up to the ledger's entries (None for one month)."""
+        """Whether the books hold for the programme (None for one month): the charges add
+        up to the ledger's entries, and what was issued and not spent, expired or returned
+        is what the wallets hold (a transfer of another kind, e.g. a correction, breaks it).
+        """
         if self.ledger is None:
             return None
-        return self.ledger == LedgerTotals(
+        charges_match = self.ledger == LedgerTotals(
             spent=self.spent,
             refunded=self.refunded,
             returned_to_programme=self.returned_to_programme,
         )
+        return charges_match and self.balance_check == self.outstanding
 
     @property
     def balance_check(self) -> int:
