@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.factories import UserFactory
 from tests.vouchers.factories import BeneficiaryFactory
 from villages.enums import Role
 from vouchers import nik
@@ -364,3 +365,16 @@ def test_the_blank_list_downloads_and_imports_back_once_filled_in(official_clien
     filled = blank + "3402150101800001;3402150101080001;Sri Wahyuni;;Jl. Mawar 3;Kauman;1;2\r\n"
     official_client.post(url("beneficiary_import", home), {"file": upload(filled)})
     assert Beneficiary.objects.get(village=home).address == "Jl. Mawar 3, Dusun Kauman, RT 1/RW 2"
+
+
+def test_a_platform_admin_opens_the_page_but_sees_the_nik_masked(client, two_villages):
+    sri = beneficiary(two_villages["home"], name="Sri Wahyuni")
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.get(url("beneficiary_detail", two_villages["home"], beneficiary_id=sri.pk))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "3402••••••••0001" in html
+    assert NIK not in html
+    assert KK not in html

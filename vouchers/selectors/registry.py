@@ -17,6 +17,7 @@ from core.exceptions import NotFound
 from villages.enums import Role
 from villages.models import Village
 from villages.selectors import get_village_for_role
+from villages.tenancy import scope_for
 from vouchers import nik as nik_codec
 from vouchers.models import Beneficiary
 
@@ -104,8 +105,16 @@ class Identity:
 
 
 def beneficiary_identity(*, beneficiary: Beneficiary) -> Identity:
-    """Decrypt a beneficiary's NIK and KK. Only the owning official's detail page calls this."""
+    """Decrypt a beneficiary's NIK and KK. Only the owning official's detail page shows them
+    (``may_see_identity``)."""
     return Identity(
         nik=nik_codec.decrypt(beneficiary.nik_encrypted),
         kk=nik_codec.decrypt(beneficiary.kk_encrypted),
     )
+
+
+def may_see_identity(*, user: Any, beneficiary: Beneficiary) -> bool:
+    """True only for an official of the beneficiary's own village. A platform admin opens
+    the page too (``has_role`` admits them everywhere) but sees the NIK masked: the full
+    number is for the officials who registered it."""
+    return beneficiary.village_id in scope_for(user).village_ids(AID_OFFICIALS)

@@ -204,9 +204,10 @@ class BeneficiaryDetailView(OfficialPage):
         other_villages = selectors.other_villages_by_nik_hash(
             village_id=self.village.pk, nik_hashes=[beneficiary.nik_hash]
         ).get(beneficiary.nik_hash, [])
+        shown = selectors.may_see_identity(user=self.request.user, beneficiary=beneficiary)
         return super().get_context_data(
             beneficiary=beneficiary,
-            identity=selectors.beneficiary_identity(beneficiary=beneficiary),
+            identity=selectors.beneficiary_identity(beneficiary=beneficiary) if shown else None,
             other_villages=other_villages,
             **kwargs,
         )
