@@ -7,7 +7,7 @@ from ledger.enums import AccountKind
 from ledger.models import Account
 from ledger.selectors import ledger_problems
 from orders import services
-from orders.enums import DeliveryMethod, PaymentMethod, PaymentStatus
+from orders.enums import DeliveryMethod, FulfilmentStatus, PaymentMethod, PaymentStatus
 from orders.exceptions import TendersInvalid
 from orders.models import Order, Payment
 from tests.factories import MarketFactory, VillageFactory, category, member
@@ -106,4 +106,53 @@ def test_with_the_voucher_alone_the_orders_it_cannot_pay_are_refused_and_leave_n
     assert Payment.objects.count() == len(orders)
     assert voucher_paid() == BALANCE
     assert wallet_balance(wallet) == 0
+    assert ledger_problems() == []
+
+
+def test_cancels_and_checkouts_of_one_wallet_at_once_keep_the_books_exact(counters):
+    wallet = counters["wallet"]
+    tenders = [(PaymentMethod.VOUCHER, wallet.pk), (PaymentMethod.CASH, None)]
+    earlier, later = counters["carts"][:5], counters["carts"][5:15]
+    placed = []
+    for staff, cart, shop in earlier:  # these five spend the whole balance
+        placed.append(
+            services.place_order(
+                buyer=counters["buyer"],
+                placed_by=staff,
+                cart=cart,
+                address=buyer_address(counters["village"]),
+                delivery_choices={shop.pk: DeliveryMethod.PICKUP},
+                tenders=tenders,
+                idempotency_key=f"awal-{shop.pk}",
+            )
+        )
+    assert wallet_balance(wallet) == 0
+
+    def work(job):
+        if isinstance(job, Order):
+            return services.transition_fulfilment(
+                actor=counters["buyer"],
+                fulfilment_id=job.fulfilments.get().pk,
+                to_status=FulfilmentStatus.CANCELLED,
+            )
+        staff, cart, shop = job
+        return services.place_order(
+            buyer=counters["buyer"],
+            placed_by=staff,
+            cart=cart,
+            address=buyer_address(counters["village"]),
+            delivery_choices={shop.pk: DeliveryMethod.PICKUP},
+            tenders=tenders,
+            idempotency_key=f"nanti-{shop.pk}",
+        )
+
+    results = run_together(work, [*placed, *later])  # 5 cancels and 10 checkouts at once
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    standing = voucher_paid()
+    assert VoucherCharge.objects.filter(status="charged").aggregate(s=Sum("amount"))["s"] == (
+        standing
+    )
+    assert wallet_balance(wallet) == BALANCE - standing
+    assert Payment.objects.filter(method=PaymentMethod.VOUCHER, status="reversed").count() == 5
     assert ledger_problems() == []

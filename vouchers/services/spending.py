@@ -167,6 +167,8 @@ class CheckoutWallet:
     rules: ProgrammeRules | None = None
     balance: int | None = None
     covered: dict[int, list[CoveredLine]] = field(default_factory=dict)
+    wallet_account: Account | None = None
+    in_flight: Account | None = None
 
 
 def lock_for_checkout(state: CheckoutWallet) -> CheckoutWallet:
@@ -185,9 +187,11 @@ def lock_for_checkout(state: CheckoutWallet) -> CheckoutWallet:
         accounts.wallet_account(wallet)
         accounts.voucher_in_flight(wallet.programme)
         locked = list(Account.objects.select_for_update().filter(wanted).order_by("pk"))
-    state.balance = next(
-        account.balance for account in locked if account.kind == AccountKind.BENEFICIARY_WALLET
-    )
+    for account in locked:
+        if account.kind == AccountKind.BENEFICIARY_WALLET:
+            state.wallet_account, state.balance = account, account.balance
+        else:
+            state.in_flight = account
     return state
 
 
@@ -243,8 +247,8 @@ def charge_payment(*, payment: Payment, state: CheckoutWallet | None, wallet_id:
         ledger.move(
             key=key,
             kind=TransferKind.SPEND,
-            source=accounts.wallet_account(wallet),
-            destination=accounts.voucher_in_flight(wallet.programme),
+            source=state.wallet_account or accounts.wallet_account(wallet),
+            destination=state.in_flight or accounts.voucher_in_flight(wallet.programme),
             amount=payment.amount,
             village_id=wallet.programme.village_id,
             memo=f"{order_number} · {seller_name}",
