@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.db.models import Sum
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.exceptions import NotFound, PermissionDenied
 from ledger.enums import AccountKind, TransferKind
@@ -12,9 +12,10 @@ from ledger.models import Account, Transfer
 from ledger.selectors import ledger_problems
 from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory
 from villages.enums import Role
-from vouchers import accounts
+from vouchers import accounts, rules
 from vouchers.enums import IssuanceStatus, ProgrammeStatus
 from vouchers.models import Issuance, Wallet
+from vouchers.selectors.issuance import programme_overview
 from vouchers.services import issuance as service
 from vouchers.services.issuance import (
     IssuanceRefused,
@@ -22,6 +23,7 @@ from vouchers.services.issuance import (
     run_issuance,
     start_issuance,
 )
+from vouchers.tasks import resume_stalled_issuances
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +268,34 @@ def test_a_failed_batch_is_marked_failed_and_can_be_tried_again(
         retry_issuance(
             acting_user=aid["people"]["other"][Role.VILLAGE_OFFICIAL], issuance_id=issuance.pk
         )
+
+
+def test_nothing_is_issued_after_the_programme_ended(aid):
+    programme = aid["programme"]
+    after = rules.programme_end(programme)
+
+    with pytest.raises(IssuanceRefused) as refused:
+        issue(aid, month=8, today=after)
+
+    assert refused.value.code == "programme_ended"
+    assert overview_next_due(programme, after) is None
+    assert overview_next_due(programme, after - datetime.timedelta(days=1)).month == 1
+
+
+def overview_next_due(programme, today):
+    return programme_overview(programme=programme, today=today).next_due
+
+
+def test_the_sweep_sends_again_a_batch_that_stalled(aid):
+    stalled = issue(aid)  # its task was lost: never run
+    fresh = issue(aid, month=2, today=rules.month_start(aid["programme"], 2))
+    Issuance.objects.filter(pk=stalled.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=20)
+    )
+
+    assert resume_stalled_issuances() == 1  # the task, run in-process here
+
+    stalled.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stalled.status, stalled.done) == (IssuanceStatus.DONE, 5)
+    assert fresh.status == IssuanceStatus.QUEUED  # young: its own task may still come

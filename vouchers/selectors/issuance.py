@@ -88,7 +88,8 @@ def months_of(
     programme: Programme, issuances: Iterable[Issuance], today: datetime.date
 ) -> list[MonthProgress]:
     by_month = {issuance.month: issuance for issuance in issuances}
-    elapsed = months_elapsed(programme, today)
+    # After the programme's end nothing more is issued (its money expires).
+    elapsed = months_elapsed(programme, today) if today < rules.programme_end(programme) else 0
     return [
         MonthProgress(
             month=month,

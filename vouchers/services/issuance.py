@@ -51,7 +51,8 @@ def validate_month_issuable(
     *, programme: Programme, month: int, today: datetime.date | None = None
 ) -> None:
     """Raise ``IssuanceRefused`` unless ``month`` of ``programme`` may be issued ``today``:
-    the programme is active, the month is one of its months, and the month has begun."""
+    the programme is active and has not ended, the month is one of its months, and the
+    month has begun."""
     today = today or timezone.localdate()
     if programme.status != ProgrammeStatus.ACTIVE:
         raise IssuanceRefused(
@@ -61,6 +62,12 @@ def validate_month_issuable(
         raise IssuanceRefused(
             _("This programme has months 1 to %(months)d.") % {"months": programme.months},
             code="month_out_of_range",
+        )
+    if today >= rules.programme_end(programme):
+        raise IssuanceRefused(
+            _("The programme ended on %(date)s; nothing more is issued.")
+            % {"date": rules.programme_end(programme).isoformat()},
+            code="programme_ended",
         )
     if month > months_elapsed(programme, today):
         raise IssuanceRefused(
