@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.adapter import IndonesianPhoneField
@@ -211,6 +212,7 @@ class ProgrammeForm(forms.Form):
         categories: QuerySet[Category],
         markets: QuerySet[Market],
         fixed_terms: bool = False,
+        closed: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -226,7 +228,12 @@ class ProgrammeForm(forms.Form):
             first = next(iter(markets), None)
             if first is not None:
                 self.initial["market"] = first.pk
-        if fixed_terms:
+        if not self.is_bound and "first_month" not in self.initial:
+            self.initial["first_month"] = timezone.localdate().replace(day=1)
+        if closed:
+            for field in self.fields.values():  # shown for the record, no longer changed
+                field.disabled = True
+        elif fixed_terms:
             # Shown, not editable: a month has been issued (the service refuses changes too).
             for name in ("amount_per_month", "first_month", "months"):
                 self.fields[name].disabled = True

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Category
 from tests.vouchers.factories import ProgrammeFactory
@@ -246,3 +247,30 @@ def test_the_aid_home_costs_the_same_queries_for_one_or_many_programmes(
         response = official_client.get(url("programme_list", home))
     assert len(response.context["programmes"]) == 11
     assert response.context["programmes"][-1].issued_months == 1
+
+
+def test_a_closed_programme_is_shown_but_cannot_be_saved(official_client, two_villages):
+    home = two_villages["home"]
+    programme = ProgrammeFactory(
+        village=home, market=two_villages["market"], status=ProgrammeStatus.CLOSED
+    )
+    edit = url("programme_edit", home, programme_id=programme.pk)
+
+    page = official_client.get(edit)
+    assert page.status_code == 200
+    assert all(field.disabled for field in page.context["form"].fields.values())
+    assert 'id="programme-closed"' in page.content.decode()
+    assert page.context["status_moves"] == []
+
+    response = official_client.post(edit, form_data(two_villages, name="Renamed"))
+    assert response.status_code == 400
+    programme.refresh_from_db()
+    assert programme.name == "BLT Dana Desa"
+
+
+def test_a_new_programme_starts_this_month_unless_told_otherwise(official_client, two_villages):
+    response = official_client.get(url("programme_create", two_villages["home"]))
+
+    today = timezone.localdate()
+    assert response.context["form"].initial["first_month"] == today.replace(day=1)
+    assert f'value="{today:%Y-%m}"' in response.content.decode()

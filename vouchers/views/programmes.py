@@ -99,6 +99,7 @@ class ProgrammeEditView(ProgrammeFormMixin, OfficialPage):
                 "expiry_rule": programme.expiry_rule,
             },
             fixed_terms=bool(getattr(programme, "has_issuance", False)),
+            closed=programme.status == ProgrammeStatus.CLOSED,
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
