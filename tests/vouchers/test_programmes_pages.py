@@ -274,3 +274,13 @@ def test_a_new_programme_starts_this_month_unless_told_otherwise(official_client
     today = timezone.localdate()
     assert response.context["form"].initial["first_month"] == today.replace(day=1)
     assert f'value="{today:%Y-%m}"' in response.content.decode()
+
+
+def test_an_official_finds_the_aid_pages_from_their_account(client, two_villages):
+    home = two_villages["home"]
+    aid_home = url("programme_list", home)
+
+    client.force_login(two_villages["people"]["home"][Role.VILLAGE_OFFICIAL])
+    assert aid_home in client.get(reverse("accounts:my_account")).content.decode()
+    client.force_login(two_villages["people"]["home"][Role.BUMDES_ADMIN])
+    assert aid_home not in client.get(reverse("accounts:my_account")).content.decode()
