@@ -344,3 +344,16 @@ def test_an_edit_and_an_issuance_cannot_cross(two_villages):
     else:
         assert isinstance(results[1], ValidationError)
         assert programme.amount_per_month == 300_000
+
+
+def test_a_programme_whose_last_month_has_passed_cannot_be_activated(two_villages):
+    programme = create(two_villages, first_month=datetime.date(2020, 1, 1), months=8)
+
+    with pytest.raises(services.ProgrammeStatusRefused) as caught:
+        set_status(two_villages, programme, ProgrammeStatus.ACTIVE)
+
+    assert str(caught.value.message) == (
+        "The programme's last month has passed: change its first month first."
+    )
+    programme.refresh_from_db()
+    assert programme.status == ProgrammeStatus.DRAFT

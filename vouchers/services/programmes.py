@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from core.exceptions import DomainError
 from villages.models import MarketVillage
 from vouchers.enums import ExpiryRule, ProgrammeScope, ProgrammeStatus
 from vouchers.models import Issuance, Programme
+from vouchers.rules import programme_end
 from vouchers.selectors.programmes import ProgrammeNotFound
 from vouchers.services.registry import ensure_official
 
@@ -254,8 +256,9 @@ def set_programme_status(
     """Move a programme along draft → active → closed (``ALLOWED_TRANSITIONS``).
 
     Raises ``NotAllowedForVillage``, ``ProgrammeNotFound``, or ``ProgrammeStatusRefused``
-    for any other move. Asking for the status it already has changes nothing (a repeated
-    form is harmless). The programme row is locked while its status changes.
+    for any other move, and for activating a programme whose last month has passed.
+    Asking for the status it already has changes nothing (a repeated form is harmless).
+    The programme row is locked while its status changes.
     """
     ensure_official(acting_user, village_id)
     if status not in ProgrammeStatus.values:
@@ -273,8 +276,13 @@ def set_programme_status(
                 },
                 extra={"from": programme.status, "to": status},
             )
-        if status == ProgrammeStatus.ACTIVE and not programme.allowed_categories.exists():
-            raise ProgrammeStatusRefused(_("Choose the categories the voucher may pay first."))
+        if status == ProgrammeStatus.ACTIVE:
+            if not programme.allowed_categories.exists():
+                raise ProgrammeStatusRefused(_("Choose the categories the voucher may pay first."))
+            if programme_end(programme) <= timezone.localdate().replace(day=1):
+                raise ProgrammeStatusRefused(
+                    _("The programme's last month has passed: change its first month first.")
+                )
         programme.status = status
         programme.save(update_fields=["status", "updated_at"])
     return programme
