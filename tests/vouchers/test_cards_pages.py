@@ -5,6 +5,7 @@ import zlib
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tests.vouchers.factories import BeneficiaryFactory
@@ -186,3 +187,9 @@ def test_another_villages_official_cannot_unlock(client, world):
 def test_unlock_is_post_only(client, world):
     client.force_login(official(world))
     assert client.get(card_url(world, "card_unlock")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_sheet_link_partial_points_at_the_villages_sheet(world):
+    html = render_to_string("vouchers/cards/_sheet_link.html", {"village": world["home"]})
+    assert 'href="/desa/panggungharjo/bantuan/kartu.pdf"' in html

@@ -218,3 +218,14 @@ def test_an_inactive_beneficiarys_card_is_refused_at_the_preview(client, world):
     assert response.status_code == 400
     assert b"no longer receives aid" in response.content
     assert CounterSale.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pin", ["", "12345", "abcdef"])
+def test_a_missing_or_malformed_pin_is_asked_again_without_counting(client, world, pin):
+    client.force_login(world["cashier"])
+    response = client.post(counter_url(world), form(world, "charge", pin=pin, rice=1))
+    assert response.status_code == 400
+    assert b'id="split-voucher"' in response.content
+    assert Beneficiary.objects.get(pk=world["beneficiary"].pk).pin_failures == 0
+    assert CounterSale.objects.count() == 0

@@ -162,12 +162,17 @@ class CounterView(CounterMixin, DashboardPage):
             return self.render_step(form, status=400)
         if action != CHARGE:
             return self.render_step(form, plan=plan, beneficiary=beneficiary)
+        pin = data["pin"]
+        if len(pin) != cards.PIN_LENGTH or not pin.isascii() or not pin.isdigit():
+            # Not a PIN at all: asked again, not counted as a wrong one.
+            form.add_error("pin", _("The card holder types the 6-digit PIN."))
+            return self.render_step(form, plan=plan, beneficiary=beneficiary, status=400)
         try:
             sale = charge_at_counter(
                 acting_user=request.user,
                 seller_id=self.seller.pk,
                 card_number=data["card_number"],
-                pin=data["pin"],
+                pin=pin,
                 lines=form.lines(),
                 idempotency_key=data["token"],
             )
