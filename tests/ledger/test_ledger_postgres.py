@@ -83,7 +83,7 @@ def test_the_database_refuses_to_edit_or_delete_entries_and_transfers(wallet):
     assert Entry.objects.get(pk=entry.pk).amount == 100_000
 
 
-def test_the_database_refuses_an_unbalanced_transfer_at_commit(wallet):
+def test_the_database_refuses_an_unbalanced_transfer(wallet):
     # Code that bypasses ledger.services still cannot commit books that do not balance.
     def post_one_sided_entry():
         with transaction.atomic():
