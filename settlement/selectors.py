@@ -29,10 +29,12 @@ from settlement.services.clearing import period_bounds
 from settlement.services.profit import closed_until, rule_for
 from villages.models import Bumdes, Seller, Village
 from villages.selectors import get_village_for_role
-from villages.tenancy import SELLER_MANAGERS
+from villages.tenancy import SELLER_MANAGERS, VILLAGE_STEWARDS
 
-# Who runs a village's settlement and profit sharing: its BUMDes admins.
+# Who runs a village's settlement and profit sharing (pays, records costs, closes): its
+# BUMDes admins. Who may read it (pages and statements): they and the village's officials.
 SETTLEMENT_ROLES = SELLER_MANAGERS
+SETTLEMENT_READERS = VILLAGE_STEWARDS
 BATCHES_SHOWN = 60
 
 
@@ -57,9 +59,11 @@ class ProfitShareNotFound(NotFound):
         super().__init__(_("That profit period is not one of your BUMDes's."))
 
 
-def get_village_for_settlement(*, user: Any, slug: str) -> Village:
-    """The village if ``user`` is one of its BUMDes admins (or a platform admin)."""
-    return get_village_for_role(user=user, slug=slug, roles=SETTLEMENT_ROLES)
+def get_village_for_settlement(*, user: Any, slug: str, acting: bool = True) -> Village:
+    """The village if ``user`` is one of its BUMDes admins (or a platform admin); to read
+    only (``acting=False``), one of its officials will do too."""
+    roles = SETTLEMENT_ROLES if acting else SETTLEMENT_READERS
+    return get_village_for_role(user=user, slug=slug, roles=roles)
 
 
 @dataclass

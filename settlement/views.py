@@ -26,19 +26,24 @@ from settlement.forms import CloseMonthForm, CostForm, MarkPaidForm
 from settlement.models import PayoutStatus, SettlementBatch
 from settlement.services import payouts, profit
 from villages.models import Village
+from villages.tenancy import scope_for
 
 
 class SettlementViewMixin(TenantViewMixin):
-    """The village named by ``village_slug``, for its BUMDes admins (and platform admins)."""
+    """The village named by ``village_slug``: its BUMDes admins act (POST), and its
+    officials read along with them (GET); platform admins both."""
 
-    tenant_roles: frozenset[str] = selectors.SETTLEMENT_ROLES
+    tenant_roles: frozenset[str] = selectors.SETTLEMENT_READERS
+    tenant_roles_by_method = {"POST": selectors.SETTLEMENT_ROLES}
     village: Village
     request: HttpRequest
     kwargs: dict[str, Any]
 
     def resolve_tenant(self) -> None:
         self.village = selectors.get_village_for_settlement(
-            user=self.request.user, slug=self.kwargs["village_slug"]
+            user=self.request.user,
+            slug=self.kwargs["village_slug"],
+            acting=self.request.method not in ("GET", "HEAD"),
         )
 
     def village_url(self, name: str, **extra: Any) -> str:
@@ -55,6 +60,10 @@ class SettlementViewMixin(TenantViewMixin):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
         context["village"] = self.village
+        # Forms only for those who may act on them; officials read.
+        context["can_act"] = scope_for(self.request.user).has_role(
+            self.village.pk, selectors.SETTLEMENT_ROLES
+        )
         return context
 
 

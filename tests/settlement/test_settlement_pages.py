@@ -67,9 +67,15 @@ def test_the_admin_sees_the_markets_batches_with_the_villages_part(
     assert f'id="batch-{world["batch"].pk}"' in response.content.decode()
 
 
-def test_a_resident_and_another_villages_admin_are_refused(client, world):
+def test_a_resident_a_seller_and_another_villages_admin_are_refused(client, world):
     home = world["home"]
-    for person in (world["people"]["home"][Role.RESIDENT], world["other"]["admin"]):
+    people = world["people"]
+    for person in (
+        people["home"][Role.RESIDENT],
+        people["home"][Role.SELLER_STAFF],
+        world["other"]["admin"],
+        people["other"][Role.VILLAGE_OFFICIAL],
+    ):
         client.force_login(person)
         assert client.get(url("batch_list", home["village"])).status_code == 403
         response = client.get(url("batch_detail", home["village"], batch_id=world["batch"].pk))
@@ -319,3 +325,32 @@ def test_the_profit_page_reads_a_fixed_number_of_queries(
     assert response.status_code == 200
     section = response.context["sections"][0][0]
     assert (len(section.costs), len(section.shares)) == (3, 2)
+
+
+def test_the_villages_official_reads_the_settlement_but_cannot_act(client, world):
+    home = world["home"]
+    official = world["people"]["home"][Role.VILLAGE_OFFICIAL]
+    payout = Payout.objects.get(batch=world["batch"], seller=home["seller"])
+    page = url("batch_detail", home["village"], batch_id=world["batch"].pk)
+    client.force_login(official)
+
+    response = client.get(page)
+    posted = client.post(page, {"payout": payout.pk, f"p{payout.pk}-bank_reference": "BRI-9"})
+    cost = client.post(
+        url("profit", home["village"]),
+        {
+            "bumdes": home["bumdes"].pk,
+            "idempotency_key": "official",
+            "description": "Sewa",
+            "amount": "1.000",
+            "spent_on": timezone.localdate().isoformat(),
+        },
+    )
+
+    assert response.status_code == 200
+    assert f'id="pay-{payout.pk}"' not in response.content.decode()
+    assert client.get(url("profit", home["village"])).status_code == 200
+    assert (posted.status_code, cost.status_code) == (403, 403)
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.PENDING
+    assert not BumdesCost.objects.exists()
