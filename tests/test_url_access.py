@@ -61,6 +61,7 @@ def sample_kwargs(pattern, world):
         "category_slug": world["home_product"].category.slug,
         "order_number": world["home_order"].number,
         "fulfilment_id": world["home_order"].fulfilments.get().pk,
+        "payment_id": world["home_order"].fulfilments.get().payments.get().pk,
         "programme_id": world["home_programme"].pk,
         "beneficiary_id": world["home_beneficiary"].pk,
         "month": 1,

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.enums import DeliveryMethod, FulfilmentStatus, PaymentMethod, PaymentStatus
-from orders.models import Order
+from orders.models import Order, Payment
 from villages.api.serializers import VillageRefSerializer
 from villages.models import Village
 
@@ -152,6 +152,13 @@ class PaymentSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     amount = serializers.IntegerField(help_text="Whole rupiah.")
     status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    has_proof = serializers.SerializerMethodField(
+        help_text="A bank transfer: the buyer sent a picture of it."
+    )
+    reference = serializers.CharField(help_text="A bank transfer: the bank's reference, if noted.")
+
+    def get_has_proof(self, payment: Payment) -> bool:
+        return bool(payment.proof)
 
 
 class FulfilmentSerializer(serializers.Serializer):
@@ -201,6 +208,13 @@ class OrderSerializer(serializers.Serializer):
 class BuyerStepField(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=[(s.value, s.label) for s in BUYER_STEPS], **kwargs)
+
+
+class TransferProofSerializer(serializers.Serializer):
+    proof = serializers.FileField(
+        help_text="A picture (JPEG, PNG or WebP) of the transfer receipt; a new one replaces "
+        "the one sent before."
+    )
 
 
 class BuyerTransitionSerializer(serializers.Serializer):

@@ -15,4 +15,9 @@ urlpatterns = [
         views.OrderFulfilmentTransitionView.as_view(),
         name="order-fulfilment-transition",
     ),
+    path(
+        "orders/<str:order_number>/fulfilments/<int:fulfilment_id>/payments/<int:payment_id>/proof/",
+        views.PaymentProofView.as_view(),
+        name="order-payment-proof",
+    ),
 ]

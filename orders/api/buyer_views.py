@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,7 +21,7 @@ from core.api import ErrorSerializer
 from core.exceptions import DomainError
 from orders import selectors, services
 from orders.api import buyer_serializers as s
-from orders.exceptions import CartEmpty, CartLineNotFound, FulfilmentNotFound
+from orders.exceptions import CartEmpty, CartLineNotFound, FulfilmentNotFound, PaymentNotFound
 from orders.models import Cart, Order
 from orders.selectors import CartSummary
 from orders.services.checkout import place_order_or_find
@@ -240,3 +241,45 @@ class OrderFulfilmentTransitionView(generics.GenericAPIView):
         )
         order = selectors.get_order_for_buyer(user=request.user, number=order_number)
         return Response(s.OrderSerializer(order).data)
+
+
+@extend_schema(tags=["orders"])
+class PaymentProofView(generics.GenericAPIView):
+    """The buyer's picture of a bank transfer, for one payment of their own order."""
+
+    access = Access.OWNER
+    serializer_class = s.OrderSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        request={"multipart/form-data": s.TransferProofSerializer},
+        responses={200: s.OrderSerializer, **STEP_ERRORS},
+        description="The payment then awaits the seller's confirmation; sending again "
+        "replaces the picture until the seller confirms. 409 ``payment_method_mismatch`` "
+        "for a payment that is not a transfer, ``payment_step_not_allowed`` once it is paid "
+        "or released, ``fulfilment_cancelled``; 400 ``image_invalid``, ``image_format``, "
+        "``image_too_large`` for a file that is not a picture we accept.",
+    )
+    def post(
+        self, request: Request, order_number: str, fulfilment_id: int, payment_id: int
+    ) -> Response:
+        # The order first: anyone else's is a 404 whatever they sent.
+        order = selectors.get_order_for_buyer(user=request.user, number=order_number)
+        _ensure_payment_of(order, fulfilment_id, payment_id)
+        data = s.TransferProofSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.upload_transfer_proof(
+            actor=request.user, payment_id=payment_id, proof=data.validated_data["proof"]
+        )
+        order = selectors.get_order_for_buyer(user=request.user, number=order_number)
+        return Response(s.OrderSerializer(order).data)
+
+
+def _ensure_payment_of(order: Order, fulfilment_id: int, payment_id: int) -> None:
+    """404 unless the fulfilment is the order's and the payment the fulfilment's."""
+    fulfilment = next((f for f in order.fulfilments.all() if f.pk == fulfilment_id), None)
+    if fulfilment is None:
+        raise FulfilmentNotFound()
+    if not any(payment.pk == payment_id for payment in fulfilment.payments.all()):
+        raise PaymentNotFound()

@@ -72,3 +72,13 @@ class SellerTransitionSerializer(serializers.Serializer):
         max_length=300,
         help_text="Required to cancel.",
     )
+
+
+class TransferConfirmationSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text="The bank's reference of the transfer, kept on the payment.",
+    )

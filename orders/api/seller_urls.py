@@ -22,4 +22,15 @@ urlpatterns = [
         views.FulfilmentTransitionView.as_view(),
         name="seller-fulfilment-transition",
     ),
+    path(
+        f"{seller}/fulfilments/<int:fulfilment_id>/payments/<int:payment_id>/cash-collected/",
+        views.CashCollectedView.as_view(),
+        name="seller-payment-cash-collected",
+    ),
+    path(
+        f"{seller}/fulfilments/<int:fulfilment_id>/payments/<int:payment_id>/"
+        "transfer-confirmation/",
+        views.TransferConfirmationView.as_view(),
+        name="seller-payment-transfer-confirmation",
+    ),
 ]

@@ -19,7 +19,7 @@ from core.access import Access
 from core.api import ErrorSerializer
 from orders import services
 from orders.api import seller_serializers as s
-from orders.exceptions import FulfilmentNotFound
+from orders.exceptions import FulfilmentNotFound, PaymentNotFound
 from orders.models import Fulfilment
 from orders.seller_selectors import seller_fulfilments
 from villages.enums import Role
@@ -120,6 +120,74 @@ class FulfilmentTransitionView(SellerFulfilmentView):
             fulfilment_id=fulfilment.pk,
             to_status=data.validated_data["to_status"],
             reason=data.validated_data["reason"],
+        )
+        fulfilment = self.get_fulfilment(fulfilment_id)
+        return Response(s.SellerFulfilmentDetailSerializer(fulfilment).data)
+
+
+class PaymentStepView(SellerFulfilmentView):
+    """Base of a payment's steps: the payment must be one of the URL's fulfilment's."""
+
+    serializer_class = s.SellerFulfilmentDetailSerializer
+    http_method_names = ["post", "options"]
+
+    def ensure_payment(self, fulfilment_id: int, payment_id: int) -> None:
+        fulfilment = self.get_fulfilment(fulfilment_id)
+        if not any(payment.pk == payment_id for payment in fulfilment.payments.all()):
+            raise PaymentNotFound()
+
+
+class CashCollectedView(PaymentStepView):
+    """The seller received the cash of a cash payment: it is paid."""
+
+    @extend_schema(
+        operation_id="v1_manage_seller_payment_cash_collected",
+        request=None,
+        responses={200: s.SellerFulfilmentDetailSerializer, **STEP_ERRORS},
+        description="Answers with the fulfilment. 409 ``payment_method_mismatch`` when the "
+        "payment is not cash, ``payment_step_not_allowed`` when it is not pending (already "
+        "collected: a second press is refused, nothing changes), ``fulfilment_cancelled`` on "
+        "a cancelled order.",
+    )
+    def post(
+        self,
+        request: Request,
+        village_slug: str,
+        seller_slug: str,
+        fulfilment_id: int,
+        payment_id: int,
+    ) -> Response:
+        self.ensure_payment(fulfilment_id, payment_id)
+        services.mark_cash_collected(actor=request.user, payment_id=payment_id)
+        fulfilment = self.get_fulfilment(fulfilment_id)
+        return Response(s.SellerFulfilmentDetailSerializer(fulfilment).data)
+
+
+class TransferConfirmationView(PaymentStepView):
+    """The seller saw a bank transfer arrive (with or without the buyer's picture): paid."""
+
+    @extend_schema(
+        operation_id="v1_manage_seller_payment_transfer_confirmation",
+        request=s.TransferConfirmationSerializer,
+        responses={200: s.SellerFulfilmentDetailSerializer, **STEP_ERRORS},
+        description="Answers with the fulfilment; the buyer is told. 409 "
+        "``payment_method_mismatch`` when the payment is not a transfer, "
+        "``payment_step_not_allowed`` when it is already paid or released, "
+        "``fulfilment_cancelled`` on a cancelled order.",
+    )
+    def post(
+        self,
+        request: Request,
+        village_slug: str,
+        seller_slug: str,
+        fulfilment_id: int,
+        payment_id: int,
+    ) -> Response:
+        self.ensure_payment(fulfilment_id, payment_id)
+        data = s.TransferConfirmationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.confirm_transfer(
+            actor=request.user, payment_id=payment_id, reference=data.validated_data["reference"]
         )
         fulfilment = self.get_fulfilment(fulfilment_id)
         return Response(s.SellerFulfilmentDetailSerializer(fulfilment).data)
