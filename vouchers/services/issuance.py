@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError, NotFound, PermissionDenied
+from core.tasks import enqueue_on_commit
 from ledger import services as ledger
 from ledger.enums import AccountKind, TransferKind
 from ledger.models import Transfer
@@ -148,15 +149,10 @@ def retry_issuance(*, acting_user: Any, issuance_id: int) -> Issuance:
             )
         issuance.status = IssuanceStatus.QUEUED
         issuance.error = ""
-        issuance.save(update_fields=["status", "error"])
+        issuance.finished_at = None
+        issuance.save(update_fields=["status", "error", "finished_at"])
         enqueue_on_commit(run_issuance_task, issuance_id=issuance.pk)
     return issuance
-
-
-def enqueue_on_commit(task: Any, **kwargs: Any) -> None:
-    from core.tasks import enqueue_on_commit as enqueue
-
-    enqueue(task, **kwargs)
 
 
 def _lock(issuance_id: int) -> Issuance:
