@@ -25,8 +25,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.exceptions import NotFound
 from ledger.enums import AccountKind, TransferKind
@@ -402,7 +402,8 @@ def top_with_others(shares: list[Share], top: int) -> list[Share]:
     rest = shares[top:]
     others = Share(
         key="others",
-        label=gettext("%(count)d other sellers") % {"count": len(rest)},
+        label=ngettext("%(count)d other seller", "%(count)d other sellers", len(rest))
+        % {"count": len(rest)},
         amount=sum(s.amount for s in rest),
         charges=sum(s.charges for s in rest),
     )
