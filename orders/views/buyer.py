@@ -45,7 +45,7 @@ from vouchers.selectors.wallet import (
     CheckoutCover,
     WalletSummary,
     checkout_cover,
-    usable_wallets,
+    wallets_for_user,
 )
 
 # The header shows this many lines without a query: kept in the session by these views.
@@ -250,6 +250,7 @@ class CheckoutView(SignedInViewMixin, TemplateView):
 
     template_name = "orders/buyer/checkout.html"
     wallets: list[WalletSummary]
+    unusable_wallets: list[WalletSummary]
 
     def _setup(self) -> tuple[Cart | None, CartSummary | None]:
         cart = get_cart(user=self.request.user)
@@ -278,7 +279,10 @@ class CheckoutView(SignedInViewMixin, TemplateView):
             "recipient_name": getattr(user, "name", "") or "",
             "phone": getattr(user, "phone", "") or "",
         }
-        self.wallets = usable_wallets(user)
+        every_wallet = wallets_for_user(user)
+        self.wallets = [w for w in every_wallet if w.usable]
+        # Vouchers holding money that cannot pay now: the page says why.
+        self.unusable_wallets = [w for w in every_wallet if w.balance > 0 and not w.spendable]
         form = CheckoutForm(
             data,
             villages=villages,
@@ -345,6 +349,7 @@ class CheckoutView(SignedInViewMixin, TemplateView):
             total=summary.goods_total + delivery_total,
             covers=covers,
             cover=cover,
+            unusable_wallets=self.unusable_wallets,
             rest_method=rest_method_label(form),
         )
         return self.render_to_response(context)

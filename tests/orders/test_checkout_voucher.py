@@ -173,13 +173,18 @@ def test_a_buyer_without_a_voucher_is_not_offered_one(en, aid):
     assert 'name="voucher_wallet"' not in response.content.decode()
 
 
-def test_a_spent_voucher_is_not_offered(en, aid):
+def test_a_voucher_that_cannot_pay_now_is_not_offered_and_the_page_says_why(en, aid):
     fill_cart(aid["buyer"], (aid["rice"], 1))
     aid["wallet"].programme.status = "closed"
     aid["wallet"].programme.save(update_fields=["status"])
     en.force_login(aid["buyer"])
 
-    assert 'name="voucher_wallet"' not in en.get(reverse(CHECKOUT)).content.decode()
+    response = en.get(reverse(CHECKOUT))
+
+    assert 'name="voucher_wallet"' not in response.content.decode()
+    assert "The aid programme is not running now." in read_page(response).element_text(
+        f"voucher-unusable-{aid['wallet'].pk}"
+    )
 
 
 def test_the_page_runs_as_many_queries_however_many_lines(en, aid):
