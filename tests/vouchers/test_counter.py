@@ -73,9 +73,14 @@ def test_card_and_pin_pay_the_staples_and_leave_the_rest_for_cash(world):
     # Stock taken, the wallet charged into the programme's voucher-in-flight account.
     assert [stock(world[p]) for p in ("rice", "eggs", "soap")] == [18, 19, 17]
     assert balance(world["wallet"]) == 300_000 - 56_000
-    assert accounts.voucher_in_flight(world["programme"]).balance == 56_000
     transfer = Transfer.objects.get(key=f"spend:counter:{sale.pk}")
     assert (transfer.kind, transfer.amount) == ("spend", 56_000)
+    assert sorted(transfer.entries.values_list("account", "amount")) == sorted(
+        [
+            (accounts.wallet_account(world["wallet"]).pk, -56_000),
+            (accounts.voucher_in_flight(world["programme"]).pk, 56_000),
+        ]
+    )
     charge_row = VoucherCharge.objects.get(counter_sale=sale)
     assert (charge_row.channel, charge_row.amount, charge_row.wallet) == (
         ChargeChannel.COUNTER,

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -244,27 +244,43 @@ def plan_sale(
     return best
 
 
-def card_wallets(
-    *, beneficiary: Beneficiary, lock: bool = False
-) -> list[tuple[Wallet, ProgrammeRules, int]]:
-    """The card's wallets in active programmes, with their rules and balances.
-
-    ``lock``: lock the wallets' ledger accounts (primary-key order) until the transaction
-    ends, so the balances read stay true while a sale is charged.
-    """
-    wallets = list(
+def active_wallets(*, beneficiary: Beneficiary) -> list[Wallet]:
+    """The card's wallets in active programmes, with their programmes (one query)."""
+    return list(
         Wallet.objects.filter(beneficiary=beneficiary, programme__status=ProgrammeStatus.ACTIVE)
         .select_related("programme")
         .order_by("pk")
     )
+
+
+def card_wallets(
+    *, beneficiary: Beneficiary, wallets: list[Wallet] | None = None, lock: bool = False
+) -> list[tuple[Wallet, ProgrammeRules, int]]:
+    """The card's wallets in active programmes, with their rules and balances.
+
+    ``lock``: lock the wallets' ledger accounts and their programmes' voucher-in-flight
+    accounts, in primary-key order, until the transaction ends, so the balances read stay
+    true while a sale is charged. Online checkout locks the same two kinds the same way
+    (``vouchers.services.spending.lock_for_checkout``) before it takes stock; so does the
+    counter, so the two never wait for each other in a circle.
+    """
+    if wallets is None:
+        wallets = active_wallets(beneficiary=beneficiary)
     if not wallets:
         return []
-    accounts = Account.objects.filter(
-        kind=AccountKind.BENEFICIARY_WALLET, owner_id__in=[w.pk for w in wallets]
-    ).order_by("pk")
+    wanted = Q(kind=AccountKind.BENEFICIARY_WALLET, owner_id__in=[w.pk for w in wallets])
     if lock:
-        accounts = accounts.select_for_update()
-    balances = dict(accounts.values_list("owner_id", "balance"))
+        wanted |= Q(
+            kind=AccountKind.VOUCHER_IN_FLIGHT, owner_id__in={w.programme_id for w in wallets}
+        )
+    rows = Account.objects.filter(wanted).order_by("pk")
+    if lock:
+        rows = rows.select_for_update()
+    balances = {
+        owner: balance
+        for kind, owner, balance in rows.values_list("kind", "owner_id", "balance")
+        if kind == AccountKind.BENEFICIARY_WALLET
+    }
     return [
         (wallet, ProgrammeRules.load(wallet.programme), balances.get(wallet.pk, 0))
         for wallet in wallets

@@ -25,6 +25,7 @@ from vouchers import accounts
 from vouchers.enums import ChargeChannel
 from vouchers.models import Beneficiary, CounterSale, VoucherCharge, VoucherChargeLine
 from vouchers.selectors.counter import (
+    active_wallets,
     card_wallets,
     find_card,
     merge_lines,
@@ -86,11 +87,12 @@ def charge_at_counter(
 
     ``acting_user`` must manage the seller (its staff, or a BUMDes admin of its village).
     In one transaction, holding the beneficiary's row lock (so two sales on one card queue):
-    checks the card and PIN, takes the stock (products locked in primary-key order), locks
-    the card's wallet accounts, charges the voucher what its programme allows and its
+    checks the card and PIN; locks the card's wallet accounts and their programmes'
+    voucher-in-flight accounts, then the products (each in primary-key order, as online
+    checkout does); takes the stock; charges the voucher what its programme allows and its
     balance holds (one wallet, ledger key ``spend:counter:<sale id>``, into the programme's
-    voucher-in-flight account), and writes the ``CounterSale`` with the cash left to pay and
-    the ``VoucherCharge`` with its lines by category.
+    voucher-in-flight account); and writes the ``CounterSale`` with the cash left to pay
+    and the ``VoucherCharge`` with its lines by category.
 
     The same ``idempotency_key`` again returns the first sale; nothing is charged twice.
     Raises ``SellerNotFound``, ``NotAllowedForVillage``, ``CardNotFound``,
@@ -144,14 +146,19 @@ def _charge(
         Beneficiary.objects.filter(pk=beneficiary.pk).update(pin_failures=0)
 
     products = sale_products(seller=seller, lines=wanted)
+    # Ledger accounts first, then products: the order online checkout takes them in.
+    wallets = active_wallets(beneficiary=beneficiary)
+    for wallet in wallets:  # opened on first use, before they are locked
+        accounts.wallet_account(wallet)
+        accounts.voucher_in_flight(wallet.programme)
+    balances = card_wallets(beneficiary=beneficiary, wallets=wallets, lock=True)
     take_stock_for_lines(
         lines=wanted, actor=acting_user, reason=STOCK_REASON % {"key": idempotency_key[:12]}
     )
-    # Products first, then wallet accounts: the order online checkout takes them in.
     plan = plan_sale(
         seller=seller,
         lines=[(products[product_id], quantity) for product_id, quantity in wanted],
-        wallets=card_wallets(beneficiary=beneficiary, lock=True),
+        wallets=balances,
     )
     sale = CounterSale.objects.create(
         seller=seller,
