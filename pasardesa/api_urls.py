@@ -23,6 +23,7 @@ urlpatterns = [
     path("v1/", include("catalog.api.urls")),
     path("v1/", include("orders.api.urls")),
     path("v1/", include("vouchers.api.urls")),
+    path("v1/", include("transparency.api_urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("kelola/", include("orders.dashboard_urls")),
     path("", include("vouchers.urls")),
     path("", include("settlement.urls")),
+    path("", include("transparency.urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

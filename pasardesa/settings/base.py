@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "vouchers",
     "ledger",
     "settlement",
+    "transparency",
 ]
 
 MIDDLEWARE = [
