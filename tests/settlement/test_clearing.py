@@ -4,6 +4,7 @@ and every seller's payable listed to pay (or as owed), once however often it run
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from ledger.enums import AccountKind, TransferKind
@@ -33,6 +34,13 @@ def side(two_villages, key):
     }
 
 
+def voucher_sale(seller_side, *, programme, amount):
+    """A counter sale paid by voucher, written in one transaction as the counter does, so
+    its posting (sent on commit) finds its charge."""
+    with transaction.atomic():
+        return counter_sale_paid_by_voucher(seller_side, programme=programme, amount=amount)
+
+
 def build_world(two_villages):
     """Home and other, each with a BUMDes and a programme in the market; the other
     village's beneficiaries spent Rp100.000 at the home seller and the home village's
@@ -42,9 +50,9 @@ def build_world(two_villages):
     market = two_villages["market"]
     home["programme"] = ProgrammeFactory(village=home["village"], market=market)
     other["programme"] = ProgrammeFactory(village=other["village"], market=market)
-    counter_sale_paid_by_voucher(home, programme=other["programme"], amount=100_000)
-    counter_sale_paid_by_voucher(other, programme=home["programme"], amount=30_000)
-    counter_sale_paid_by_voucher(home, programme=home["programme"], amount=20_000)
+    voucher_sale(home, programme=other["programme"], amount=100_000)
+    voucher_sale(other, programme=home["programme"], amount=30_000)
+    voucher_sale(home, programme=home["programme"], amount=20_000)
     posting.sweep()
     return {"home": home, "other": other, "market": market}
 
@@ -130,7 +138,7 @@ def test_the_next_day_lists_only_what_earlier_batches_do_not(world):
     market = world["market"]
     today = timezone.localdate()
     clearing.close_period(market_id=market.pk, period_start=today, period_end=today)
-    counter_sale_paid_by_voucher(world["home"], programme=world["home"]["programme"], amount=10_000)
+    voucher_sale(world["home"], programme=world["home"]["programme"], amount=10_000)
     posting.sweep()
 
     tomorrow = today + datetime.timedelta(days=1)

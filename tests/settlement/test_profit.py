@@ -11,8 +11,7 @@ from ledger.selectors import ledger_problems
 from settlement.models import BersamaSplit, BumdesCost, ProfitRule, ProfitShare
 from settlement.services import profit
 from tests.factories import BumdesFactory, SellerFactory
-from tests.settlement.test_clearing import build_world
-from tests.settlement.test_posting import counter_sale_paid_by_voucher
+from tests.settlement.test_clearing import build_world, voucher_sale
 from tests.vouchers.factories import ProgrammeFactory
 from villages.enums import BumdesKind, SellerKind
 
@@ -183,7 +182,7 @@ def bersama_world(two_villages, split):
         unit = SellerFactory(village=village, kind=SellerKind.BUMDES_UNIT, bumdes=bersama)
         staff = two_villages["people"]["home"]["seller_staff"]
         seller_side = {"seller": unit, "village": village, "people": {"seller_staff": staff}}
-        counter_sale_paid_by_voucher(seller_side, programme=programme, amount=amount)
+        voucher_sale(seller_side, programme=programme, amount=amount)
     from settlement.services import posting
 
     posting.sweep()

@@ -15,8 +15,7 @@ from ledger.selectors import ledger_problems
 from settlement.models import BumdesCost, Payout, PayoutStatus, ProfitShare
 from settlement.services import clearing, posting, profit
 from tests.factories import MarketFactory, SellerFactory, VillageFactory
-from tests.settlement.test_clearing import build_world
-from tests.settlement.test_posting import counter_sale_paid_by_voucher
+from tests.settlement.test_clearing import build_world, voucher_sale
 from villages.enums import Role
 
 pytestmark = pytest.mark.django_db
@@ -277,7 +276,7 @@ def test_the_batch_page_reads_a_fixed_number_of_queries(
     home = world["home"]
     for _extra in range(3):  # more sellers with payouts: not more queries
         seller = SellerFactory(village=home["village"])
-        counter_sale_paid_by_voucher(
+        voucher_sale(
             {**home, "seller": seller}, programme=world["other"]["programme"], amount=10_000
         )
     posting.sweep()
