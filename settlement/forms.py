@@ -57,8 +57,17 @@ class CostForm(forms.Form):
 class CloseMonthForm(forms.Form):
     bumdes = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     month = forms.DateField(
-        label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m"]
+        label=_("Month"),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m"],
+        help_text=_("A month is closed once it is over; costs can no longer be dated in it."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+            self.initial.setdefault("month", last_month.replace(day=1))
 
     def clean_month(self) -> datetime.date:
         month: datetime.date = self.cleaned_data["month"]
