@@ -1,11 +1,18 @@
 """Real concurrent transactions on PostgreSQL: the PIN cap holds and a wallet never overspends."""
 
 import pytest
+from django.db.models import Sum
 
+from catalog.models import Product
 from ledger.models import Entry
 from ledger.selectors import ledger_problems
+from orders import services
+from orders.enums import DeliveryMethod, PaymentMethod
+from orders.models import Order, Payment
+from tests.orders.factories import buyer_address, delivery_options_for, fill_cart
 from tests.threads import run_together
 from tests.vouchers.counter_world import PIN, counter_world
+from villages.enums import Role
 from vouchers import accounts
 from vouchers.models import PIN_ATTEMPTS_BEFORE_LOCK, Beneficiary, CounterSale, VoucherCharge
 from vouchers.services import cards
@@ -100,4 +107,52 @@ def test_one_form_sent_five_times_at_once_makes_one_sale(two_villages):
     assert len({r.pk for r in results}) == 1
     assert CounterSale.objects.count() == 1
     assert accounts.wallet_account(world["wallet"]).balance == 300_000 - 28_000
+    assert ledger_problems() == []
+
+
+def test_counter_sales_and_an_online_checkout_of_one_card_at_once_neither_deadlock_nor_overspend(
+    two_villages,
+):
+    # Rp100.000 in the wallet. The card holder checks out rice and eggs online while five
+    # counter sales of the same goods run on their card: the same products and the same
+    # wallet, locked by both paths at once.
+    world = counter_world(two_villages, balance=100_000)
+    buyer = world["people"]["home"][Role.RESIDENT]
+    Beneficiary.objects.filter(pk=world["beneficiary"].pk).update(user=buyer)
+    delivery_options_for(world["seller"])
+    cart = fill_cart(buyer, (world["eggs"], 1), (world["rice"], 1))
+
+    def work(n):
+        if n == 0:
+            return services.place_order(
+                buyer=buyer,
+                cart=cart,
+                address=buyer_address(world["home"]),
+                delivery_choices={world["seller"].pk: DeliveryMethod.PICKUP},
+                tenders=[(PaymentMethod.VOUCHER, world["wallet"].pk), (PaymentMethod.CASH, None)],
+                idempotency_key="online",
+            )
+        return charge_at_counter(
+            acting_user=world["cashier"],
+            seller_id=world["seller"].pk,
+            card_number=world["beneficiary"].card_number,
+            pin=PIN,
+            lines=[(world["rice"].pk, 1), (world["eggs"].pk, 1)],
+            idempotency_key=f"counter-{n}",
+        )
+
+    results = run_together(work, range(6))
+
+    assert isinstance(results[0], Order), results[0]
+    assert all(isinstance(r, CounterSale) for r in results[1:]), results
+    counter_voucher = sum(r.voucher_amount for r in results[1:])
+    online_voucher = (
+        Payment.objects.filter(method=PaymentMethod.VOUCHER).aggregate(s=Sum("amount"))["s"] or 0
+    )
+    # Each buys Rp42.000 of staples: six of them want Rp252.000 of a Rp100.000 balance.
+    assert counter_voucher + online_voucher == 100_000
+    assert accounts.wallet_account(world["wallet"]).balance == 0
+    assert sum(VoucherCharge.objects.values_list("amount", flat=True)) == 100_000
+    assert Product.objects.get(pk=world["rice"].pk).stock == 20 - 6
+    assert Product.objects.get(pk=world["eggs"].pk).stock == 20 - 6
     assert ledger_problems() == []

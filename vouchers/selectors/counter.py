@@ -261,7 +261,7 @@ def card_wallets(
     ``lock``: lock the wallets' ledger accounts and their programmes' voucher-in-flight
     accounts, in primary-key order, until the transaction ends, so the balances read stay
     true while a sale is charged. Online checkout locks the same two kinds the same way
-    (``vouchers.services.spending.lock_for_checkout``) before it takes stock; so does the
+    (``vouchers.services.spending.lock_for_checkout``), after its products; so does the
     counter, so the two never wait for each other in a circle.
     """
     if wallets is None:

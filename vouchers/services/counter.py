@@ -87,12 +87,13 @@ def charge_at_counter(
 
     ``acting_user`` must manage the seller (its staff, or a BUMDes admin of its village).
     In one transaction, holding the beneficiary's row lock (so two sales on one card queue):
-    checks the card and PIN; locks the card's wallet accounts and their programmes'
-    voucher-in-flight accounts, then the products (each in primary-key order, as online
-    checkout does); takes the stock; charges the voucher what its programme allows and its
-    balance holds (one wallet, ledger key ``spend:counter:<sale id>``, into the programme's
-    voucher-in-flight account); and writes the ``CounterSale`` with the cash left to pay
-    and the ``VoucherCharge`` with its lines by category.
+    checks the card and PIN; takes the stock (products locked in primary-key order), then
+    locks the card's wallet accounts with their programmes' voucher-in-flight accounts
+    (primary-key order; products before accounts, as online checkout does); charges the
+    voucher what its programme allows and its balance holds (one wallet, ledger key
+    ``spend:counter:<sale id>``, into the programme's voucher-in-flight account); and
+    writes the ``CounterSale`` with the cash left to pay and the ``VoucherCharge`` with
+    its lines by category.
 
     The same ``idempotency_key`` again returns the first sale; nothing is charged twice.
     Raises ``SellerNotFound``, ``NotAllowedForVillage``, ``CardNotFound``,
@@ -146,15 +147,16 @@ def _charge(
         Beneficiary.objects.filter(pk=beneficiary.pk).update(pin_failures=0)
 
     products = sale_products(seller=seller, lines=wanted)
-    # Ledger accounts first, then products: the order online checkout takes them in.
+    # Products first, then the wallet and voucher-in-flight accounts together: the order
+    # online checkout takes them in, so the two never wait for each other in a circle.
+    take_stock_for_lines(
+        lines=wanted, actor=acting_user, reason=STOCK_REASON % {"key": idempotency_key[:12]}
+    )
     wallets = active_wallets(beneficiary=beneficiary)
     for wallet in wallets:  # opened on first use, before they are locked
         accounts.wallet_account(wallet)
         accounts.voucher_in_flight(wallet.programme)
     balances = card_wallets(beneficiary=beneficiary, wallets=wallets, lock=True)
-    take_stock_for_lines(
-        lines=wanted, actor=acting_user, reason=STOCK_REASON % {"key": idempotency_key[:12]}
-    )
     plan = plan_sale(
         seller=seller,
         lines=[(products[product_id], quantity) for product_id, quantity in wanted],
