@@ -353,3 +353,21 @@ def test_the_villages_official_reads_the_settlement_but_cannot_act(client, world
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.PENDING
     assert not BumdesCost.objects.exists()
+
+
+def test_a_pdf_statement_survives_names_beyond_latin_1(client, world):
+    home = world["home"]
+    home["seller"].name = "Warung Bu Siti ☕ — “Murah”"
+    home["seller"].save(update_fields=["name"])
+    client.force_login(home["admin"])
+    kwargs = {"batch_id": world["batch"].pk, "seller_slug": home["seller"].slug}
+
+    response = client.get(url("seller_statement_pdf", home["village"], **kwargs))
+    village_pdf = client.get(
+        url("village_statement_pdf", home["village"], batch_id=kwargs["batch_id"])
+    )
+
+    assert response.status_code == village_pdf.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert village_pdf.content.startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
