@@ -260,3 +260,10 @@ def test_the_figures_are_cached_briefly_when_the_setting_asks(client, history, s
     settings.TRANSPARENCY_CACHE_SECONDS = 0
     fresh = client.get(url).content.decode()
     assert amount(fresh, "figure-issued") > amount(first, "figure-issued")
+
+
+def test_every_page_links_to_the_transparency_page_in_its_footer(client, two_villages):
+    response = client.get(reverse("villages:village", kwargs={"village_slug": "panggungharjo"}))
+
+    link = f'<a href="{reverse("transparency:home")}" id="footer-transparency">'
+    assert link in response.content.decode()
