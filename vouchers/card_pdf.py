@@ -39,9 +39,23 @@ def group_in_fours(number: str) -> str:
     return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
 
 
+# Typographic marks that lists typed in word processors carry, as their plain forms.
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+    }
+)
+
+
 def _latin1(text: str) -> str:
     # The PDF's built-in fonts cover Latin-1; anything else prints as "?" rather than fail.
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 def _fit(pdf: FPDF, text: str, width: float, size: float, style: str = "") -> None:

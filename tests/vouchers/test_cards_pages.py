@@ -193,3 +193,12 @@ def test_unlock_is_post_only(client, world):
 def test_the_sheet_link_partial_points_at_the_villages_sheet(world):
     html = render_to_string("vouchers/cards/_sheet_link.html", {"village": world["home"]})
     assert 'href="/desa/panggungharjo/bantuan/kartu.pdf"' in html
+
+
+@pytest.mark.django_db
+def test_a_name_beyond_latin1_still_prints(client, world):
+    Beneficiary.objects.filter(pk=world["beneficiary"].pk).update(name="Siti Nur\u2019aini \u738b")
+    client.force_login(official(world))
+    response = client.get(card_url(world))
+    assert response.status_code == 200
+    assert "Siti Nur'aini ?" in pdf_text(response.content)
