@@ -15,6 +15,7 @@ from tests.orders.factories import buyer_address, delivery_options_for, fill_car
 from tests.threads import run_together
 from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory, credit
 from villages.enums import Role
+from vouchers import accounts
 from vouchers.models import VoucherCharge
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 BALANCE = 100_000
 PRICE = 20_000  # 20 checkouts of Rp20.000 of rice: Rp400.000 eligible against Rp100.000
 CHECKOUTS = 20
+ROUNDS = 8  # counter sales and online checkouts of the same rice, each
 
 
 @pytest.fixture
@@ -155,4 +157,58 @@ def test_cancels_and_checkouts_of_one_wallet_at_once_keep_the_books_exact(counte
     )
     assert wallet_balance(wallet) == BALANCE - standing
     assert Payment.objects.filter(method=PaymentMethod.VOUCHER, status="reversed").count() == 5
+    assert ledger_problems() == []
+
+
+def test_counter_sales_and_online_checkouts_of_one_product_and_programme_never_deadlock(
+    two_villages,
+):
+    """A card at the counter and a beneficiary online, buying the same rice at once from
+    one programme: both take the product's row and the programme's in-flight account."""
+    from tests.vouchers.counter_world import PIN as CARD_PIN
+    from tests.vouchers.counter_world import counter_world
+    from vouchers.services.counter import charge_at_counter
+
+    world = counter_world(two_villages, balance=0)
+    home, seller, rice = world["home"], world["seller"], world["rice"]
+    delivery_options_for(seller)
+    buyer = two_villages["people"]["home"][Role.RESIDENT]
+    online = credit(BeneficiaryFactory(village=home, user=buyer), world["programme"], 1_000_000)
+    accounts.voucher_in_flight(world["programme"])  # the programme has been spent before
+    cards = [BeneficiaryFactory(village=home, name=f"Kartu {index}") for index in range(ROUNDS)]
+    for card in cards:
+        credit(card, world["programme"], 100_000)
+    carts = []
+    for _index in range(ROUNDS):
+        staff = member(home, Role.SELLER_STAFF, seller=seller)
+        carts.append((staff, fill_cart(staff, (rice, 1))))
+
+    def work(job):
+        kind, index = job
+        if kind == "counter":
+            return charge_at_counter(
+                acting_user=world["cashier"],
+                seller_id=seller.pk,
+                card_number=cards[index].card_number,
+                pin=CARD_PIN,
+                lines=[(rice.pk, 1)],
+                idempotency_key=f"loket-{index}",
+            )
+        staff, cart = carts[index]
+        return services.place_order(
+            buyer=buyer,
+            placed_by=staff,
+            cart=cart,
+            address=buyer_address(home),
+            delivery_choices={seller.pk: DeliveryMethod.PICKUP},
+            tenders=[(PaymentMethod.VOUCHER, online.pk), (PaymentMethod.CASH, None)],
+            idempotency_key=f"daring-{index}",
+        )
+
+    jobs = [(kind, index) for index in range(ROUNDS) for kind in ("counter", "online")]
+    results = run_together(work, jobs)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert wallet_balance(online) == 1_000_000 - ROUNDS * 14_000
+    assert all(wallet_balance(card.wallets.get()) == 100_000 - 14_000 for card in cards)
     assert ledger_problems() == []
