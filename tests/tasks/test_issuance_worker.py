@@ -76,12 +76,13 @@ def dsn():
 
 
 def blocked_on_a_lock():
-    """True while a session of this test database waits for a row lock on an account."""
+    """True while a session of this test database waits for a row lock on an account (the
+    ledger locks accounts before it updates their balances)."""
     with contextlib.closing(psycopg2.connect(**dsn())) as probe, probe.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
             "AND datname = %s AND query LIKE %s",
-            [connection.settings_dict["NAME"], 'UPDATE "ledger_account"%'],
+            [connection.settings_dict["NAME"], "%ledger_account%"],
         )
         return cursor.fetchone()[0] > 0
 
