@@ -175,7 +175,6 @@ class BatchFigures:
     period_start: datetime.date
     period_end: datetime.date
     status: str
-    status_label: str
     payouts_paid: int = 0
     payouts_pending: int = 0
     sellers_owing: int = 0  # commission sellers owe their BUMDes
@@ -183,6 +182,11 @@ class BatchFigures:
     received: int = 0  # net transfers into the villages shown
     paid: int = 0  # net transfers out of the villages shown
     between_villages: int = 0  # every net transfer touching the villages shown
+
+    @property
+    def status_label(self) -> str:
+        """In the language of the request (the figures may come from the cache)."""
+        return str(BatchStatus(self.status).label)
 
 
 @dataclass(frozen=True)
@@ -514,7 +518,6 @@ def batch_figures(
                 period_start=batch.period_start,
                 period_end=batch.period_end,
                 status=batch.status,
-                status_label=str(batch.get_status_display()),
                 payouts_paid=listed[PayoutStatus.PAID],
                 payouts_pending=listed[PayoutStatus.PENDING],
                 sellers_owing=listed[PayoutStatus.OWING],

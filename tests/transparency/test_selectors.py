@@ -7,13 +7,13 @@ from django.urls import reverse
 from ledger import services as ledger
 from ledger.enums import TransferKind
 from ledger.selectors import ledger_problems
-from tests.factories import SellerFactory, VillageFactory, category
+from tests.factories import BumdesFactory, SellerFactory, VillageFactory, category
 from tests.settlement.test_posting import counter_sale_paid_by_voucher
 from tests.transparency import ledger_sums
 from tests.transparency.test_pages import amount
 from tests.vouchers.factories import ProgrammeFactory
 from transparency import selectors
-from villages.enums import Role
+from villages.enums import BumdesKind, Role
 from vouchers import accounts
 from vouchers.enums import ChargeStatus
 from vouchers.models import VoucherCharge
@@ -116,3 +116,24 @@ def test_a_village_without_programmes_has_nothing(two_villages):
     assert data.aid == selectors.AidFigures()
     assert data.aid.reconciled
     assert (data.bumdes, data.batches, data.months) == ([], [], [])
+
+
+def test_a_village_shows_its_own_bumdes_and_the_shared_ones_it_owns(two_villages):
+    home, other = two_villages["home"], two_villages["other"]
+    own = BumdesFactory(village=home, name="BUMDes Panggung Lestari")
+    shared = BumdesFactory(
+        village=None,
+        kind=BumdesKind.BERSAMA,
+        name="BUM Desa Bersama Bantul Makmur",
+        legal_name="BUM Desa Bersama Bantul Makmur",
+    )
+    shared.member_villages.set([home, other])
+    BumdesFactory(village=VillageFactory(), name="BUMDes Elsewhere")
+
+    names = [b.name for b in selectors.village_transparency(village=home).bumdes]
+    other_names = [b.name for b in selectors.village_transparency(village=other).bumdes]
+
+    assert names == ["BUM Desa Bersama Bantul Makmur", "BUMDes Panggung Lestari"]
+    assert other_names == ["BUM Desa Bersama Bantul Makmur"]
+    market = selectors.market_transparency(market=two_villages["market"])
+    assert [b.bumdes_id for b in market.bumdes] == [shared.pk, own.pk]
