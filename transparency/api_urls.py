@@ -1,3 +1,5 @@
+"""The public transparency API: read-only figures per market and per village."""
+
 from django.urls import path
 
 from transparency import api

@@ -1,3 +1,5 @@
+"""The public transparency pages: /transparansi/, per market and per village."""
+
 from django.urls import path
 
 from transparency import views
