@@ -1,8 +1,13 @@
 """The transparency sums where the history takes the rarer roads: payments given back to the
 wallet or to the programme's fund, and money spent outside the programme's market."""
 
+import datetime
+import pickle
+import zoneinfo
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ledger import services as ledger
 from ledger.enums import TransferKind
@@ -11,7 +16,7 @@ from tests.factories import BumdesFactory, SellerFactory, VillageFactory, catego
 from tests.settlement.test_posting import counter_sale_paid_by_voucher
 from tests.transparency import ledger_sums
 from tests.transparency.test_pages import amount
-from tests.vouchers.factories import ProgrammeFactory
+from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory, credit
 from transparency import selectors
 from villages.enums import BumdesKind, Role
 from vouchers import accounts
@@ -137,3 +142,38 @@ def test_a_village_shows_its_own_bumdes_and_the_shared_ones_it_owns(two_villages
     assert other_names == ["BUM Desa Bersama Bantul Makmur"]
     market = selectors.market_transparency(market=two_villages["market"])
     assert [b.bumdes_id for b in market.bumdes] == [shared.pk, own.pk]
+
+
+def at(moment, monkeypatch, action):
+    with monkeypatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: moment)
+        return action()
+
+
+def test_months_follow_the_calendar_of_jakarta(two_villages, home_programme, monkeypatch):
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    first = timezone.localdate().replace(day=1)
+    last_month = (first - datetime.timedelta(days=1)).replace(day=15)
+    # Half past midnight on the 1st in Jakarta is still the month before in UTC.
+    just_after_midnight = datetime.datetime.combine(first, datetime.time(0, 30), tzinfo=jakarta)
+    mid_last_month = datetime.datetime.combine(last_month, datetime.time(12), tzinfo=jakarta)
+    beneficiary = BeneficiaryFactory(village=two_villages["home"])
+    at(mid_last_month, monkeypatch, lambda: credit(beneficiary, home_programme, 50_000))
+    at(just_after_midnight, monkeypatch, lambda: credit(beneficiary, home_programme, 100_000))
+
+    data = selectors.village_transparency(village=two_villages["home"])
+
+    assert [(m.month, m.issued) for m in data.months] == [
+        (last_month.replace(day=1), 50_000),
+        (first, 100_000),
+    ]
+    assert data.aid.issued == 150_000
+
+
+def test_the_figures_survive_the_cache(history):
+    """What the cache keeps (pickled, as Redis does) is what was computed."""
+    data = selectors.market_transparency(market=history.market)
+    overview = selectors.market_summaries()
+
+    assert pickle.loads(pickle.dumps(data)) == data  # noqa: S301  # our own figures
+    assert pickle.loads(pickle.dumps(overview)) == overview  # noqa: S301  # our own figures
