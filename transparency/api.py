@@ -104,8 +104,17 @@ class BatchCountsSerializer(serializers.Serializer):
     paid = serializers.IntegerField()
 
 
+class SpentAtSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    amount = serializers.IntegerField()
+
+
 class TransparencySerializer(serializers.Serializer):
     aid = AidSerializer()
+    spent_at = SpentAtSerializer(
+        many=True, help_text="Aid spent at the sellers of each village, the largest first."
+    )
     villages = VillageAidSerializer(many=True)
     months = MonthSerializer(many=True, help_text="Oldest first.")
     bumdes = BumdesFiguresSerializer(many=True)

@@ -206,6 +206,17 @@ class Transparency:
     bumdes: list[BumdesFigures]
     batches: list[BatchFigures]  # newest first, at most BATCHES_SHOWN
     batch_counts: BatchCounts
+    spent_at: list[SpentAt] = field(default_factory=list)  # by the seller's village
+
+
+@dataclass(frozen=True)
+class SpentAt:
+    """Aid spent at the sellers of one village."""
+
+    village_id: int
+    name: str
+    slug: str
+    amount: int
 
 
 @dataclass(frozen=True)
@@ -388,6 +399,28 @@ def aid_by_village(
     return figures, by_months
 
 
+def spent_at(village_ids: Collection[int]) -> list[SpentAt]:
+    """Where the villages' aid was spent: by the seller's village, the largest first (one
+    query). Payments that stand only."""
+    rows = (
+        VoucherCharge.objects.filter(
+            wallet__programme__village_id__in=village_ids, status=ChargeStatus.CHARGED
+        )
+        .values("seller_village_id", "seller_village__name", "seller_village__slug")
+        .annotate(total=Sum("amount"))
+        .order_by("-total", "seller_village__name", "seller_village_id")
+    )
+    return [
+        SpentAt(
+            village_id=row["seller_village_id"],
+            name=row["seller_village__name"],
+            slug=row["seller_village__slug"],
+            amount=_int(row["total"]),
+        )
+        for row in rows
+    ]
+
+
 def _add_months(rows: Iterable[MonthFigures]) -> list[MonthFigures]:
     """Months of several villages added up, oldest first."""
     merged: dict[datetime.date, MonthFigures] = {}
@@ -568,7 +601,7 @@ def market_summaries() -> MarketsOverview:
 
 def market_transparency(*, market: Market) -> Transparency:
     """A market's figures: its villages' aid, each village's and by month; the BUMDes of its
-    villages; its settlement batches. Eleven queries, whatever the data."""
+    villages; its settlement batches. Twelve queries, whatever the data."""
     villages = list(
         Village.objects.filter(market_memberships__market=market)
         .order_by("name", "pk")
@@ -587,6 +620,7 @@ def market_transparency(*, market: Market) -> Transparency:
     ]
     batches, counts = batch_figures(SettlementBatch.objects.filter(market=market), ids)
     return Transparency(
+        spent_at=spent_at(ids),
         aid=_total(row.aid for row in rows),
         villages=rows,
         months=_add_months(months.values()),
@@ -598,7 +632,7 @@ def market_transparency(*, market: Market) -> Transparency:
 
 def village_transparency(*, village: Village) -> Transparency:
     """A village's figures: its programmes' aid, by month; its BUMDes (its own and those it
-    shares); the settlement batches of its markets, as far as they concern it. Ten
+    shares); the settlement batches of its markets, as far as they concern it. Eleven
     queries, whatever the data."""
     figures, months = aid_by_village([village.pk], by_month=True)
     aid = figures.get(village.pk, AidFigures())
@@ -606,6 +640,7 @@ def village_transparency(*, village: Village) -> Transparency:
         SettlementBatch.objects.filter(market__memberships__village=village), [village.pk]
     )
     return Transparency(
+        spent_at=spent_at([village.pk]),
         aid=aid,
         villages=[VillageAid(village_id=village.pk, name=village.name, slug=village.slug, aid=aid)],
         months=_add_months(months.values()),

@@ -77,6 +77,9 @@ class TransparencyPageMixin(PublicViewMixin):
             "aid_chart": aid_chart(data.aid),
             "where_chart": where_chart(data.aid),
             "profit_chart": profit_chart(data),
+            "spent_at_chart": bars(
+                [Share(key=row.slug, label=row.name, amount=row.amount) for row in data.spent_at]
+            ),
             "commissions": sum(b.commissions for b in data.bumdes),
             "profit": sum(b.profit for b in data.bumdes),
             "community_share": sum(b.community_share for b in data.bumdes),

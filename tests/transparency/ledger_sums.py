@@ -88,3 +88,15 @@ def batches(market, village_ids):
         "owing": _sum(payouts.filter(status=PayoutStatus.OWING)),
         "between_villages": _sum(moves),
     }
+
+
+def spent_at(village_ids):
+    """Charges that stand of the villages' programmes, by the seller's village slug."""
+    rows = (
+        VoucherCharge.objects.filter(
+            wallet__programme__village_id__in=village_ids, status=ChargeStatus.CHARGED
+        )
+        .values_list("seller_village__slug")
+        .annotate(total=Sum("amount"))
+    )
+    return dict(rows)
