@@ -15,6 +15,7 @@ __all__ = [
     "in_english",
     "person",
     "restock",
+    "seller_queue_url",
     "sign_in",
     "step_button",
 ]
