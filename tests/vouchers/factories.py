@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from catalog.models import Category
 from ledger import services as ledger
 from ledger.enums import TransferKind
-from tests.factories import VillageFactory
+from tests.factories import VillageFactory, category
 from vouchers import accounts, nik
 from vouchers.enums import ProgrammeScope, ProgrammeStatus
 from vouchers.models import Beneficiary, Programme
@@ -62,6 +62,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
             return
         categories = extracted
         if categories is None:
+            category("beras")  # seeds the category tree again after a transactional flush
             categories = Category.objects.filter(is_staple=True)
         self.allowed_categories.set(categories)
 
