@@ -87,6 +87,8 @@ class IssuanceStartView(OfficialView):
             programme_id=programme.pk,
             month=data.validated_data["month"],
         )
+        # Without a broker the batch has already run by now (after commit, in-process).
+        issuance.refresh_from_db()
         return Response(s.IssuanceSerializer(issuance).data, status=status.HTTP_202_ACCEPTED)
 
 

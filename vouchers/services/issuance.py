@@ -98,7 +98,8 @@ def start_issuance(
     from vouchers.tasks import run_issuance as run_issuance_task  # the task calls back here
 
     with transaction.atomic(durable=True):
-        programme = Programme.objects.filter(pk=programme_id).first()
+        # Locked: an edit of the programme's amount waits, and then sees this issuance.
+        programme = Programme.objects.select_for_update().filter(pk=programme_id).first()
         if programme is None:
             raise NotFound(_("This programme does not exist."))
         if not scope_for(acting_user).has_role(programme.village_id, ISSUERS):
