@@ -7,7 +7,7 @@ month by the issuance's unique month) and credits nobody twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -47,6 +47,7 @@ class VouchersDemo:
     beneficiaries: int = 0
     credited: int = 0
     programme: Programme | None = None
+    card_numbers: list[str] = field(default_factory=list)
 
 
 def _card_number(index: int) -> str:
@@ -86,6 +87,7 @@ def seed_vouchers_demo() -> VouchersDemo:
                 beneficiary.user = resident  # the accounts were created by a later run
                 beneficiary.save(update_fields=["user", "updated_at"])
             summary.beneficiaries += 1
+            summary.card_numbers.append(beneficiary.card_number)
         programme, created = Programme.objects.get_or_create(
             village=village,
             name=PROGRAMME_NAME,

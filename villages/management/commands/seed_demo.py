@@ -27,7 +27,10 @@ class Command(BaseCommand):
         created = seed_catalog_demo()
         self.stdout.write(f"Demo products: {created} new.")
         aid = seed_vouchers_demo()
-        self.stdout.write(f"Demo aid: {aid.beneficiaries} beneficiaries, card PIN {DEMO_PIN}.")
+        self.stdout.write(
+            f"Demo aid: {aid.beneficiaries} beneficiaries, cards {', '.join(aid.card_numbers)}"
+            f" (the first is warga.panggungharjo's), PIN {DEMO_PIN}."
+        )
         if not summary.accounts:
             self.stdout.write("No demo accounts (DEBUG is off; pass --with-accounts).")
             return
