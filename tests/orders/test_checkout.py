@@ -200,6 +200,43 @@ def test_a_double_submit_returns_the_same_order_and_a_new_key_places_another(mar
     assert Product.objects.get(pk=market["rice"].pk).stock == 17
 
 
+def test_a_taken_order_number_is_drawn_again_and_the_stock_taken_once(market, monkeypatch):
+    from orders.services import checkout
+
+    choices = {market["warung"].pk: DeliveryMethod.PICKUP}
+    first = place(market, fill_cart(market["buyer"], (market["rice"], 1)), choices=choices)
+    numbers = iter([first.number, first.number, "PD23456789"])
+    monkeypatch.setattr(checkout, "new_order_number", lambda: next(numbers))
+    neighbour = member(market["home"], Role.RESIDENT)
+
+    second = place(
+        market, fill_cart(neighbour, (market["rice"], 2)), buyer=neighbour, choices=choices
+    )
+
+    assert second.number == "PD23456789"
+    assert Product.objects.get(pk=market["rice"].pk).stock == 20 - 1 - 2
+    assert StockMovement.objects.filter(kind="sale").count() == 2  # one per order, not per try
+
+
+def test_when_no_number_can_be_drawn_nothing_is_written(market, monkeypatch):
+    from django.db import IntegrityError
+
+    from orders.services import checkout
+
+    choices = {market["warung"].pk: DeliveryMethod.PICKUP}
+    first = place(market, fill_cart(market["buyer"], (market["rice"], 1)), choices=choices)
+    monkeypatch.setattr(checkout, "new_order_number", lambda: first.number)
+    neighbour = member(market["home"], Role.RESIDENT)
+    cart = fill_cart(neighbour, (market["rice"], 2))
+
+    with pytest.raises(IntegrityError):
+        place(market, cart, buyer=neighbour, choices=choices)
+
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=market["rice"].pk).stock == 19
+    assert CartLine.objects.filter(cart=cart).count() == 1
+
+
 def test_out_of_stock_names_the_product_and_keeps_nothing(market):
     cart = fill_cart(market["buyer"], (market["rice"], 2), (market["batik"], 3))
     Product.objects.filter(pk=market["batik"].pk).update(stock=2)  # sold at the counter
