@@ -257,9 +257,10 @@ def test_an_inactive_beneficiarys_card_is_refused(world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("number", ["1234 5678 9012 3456", "", "abcd"])
 def test_an_unknown_card_number_gets_a_clear_message(world, number):
-    with translation.override("en"), pytest.raises(CardNotFound) as error:
-        charge(world, (world["rice"], 1), card=number or " ")
-    assert "No voucher card has that number" in str(error.value.message)
+    with translation.override("en"):
+        with pytest.raises(CardNotFound) as error:
+            charge(world, (world["rice"], 1), card=number or " ")
+        assert "No voucher card has that number" in str(error.value.message)
     assert_nothing_written(world)
 
 

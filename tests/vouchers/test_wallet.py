@@ -35,7 +35,9 @@ def en(client):
 
 @pytest.fixture
 def api():
-    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"  # the site answers in Indonesian otherwise
+    return client
 
 
 def order_rice(world, quantity, key):
