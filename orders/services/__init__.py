@@ -12,7 +12,9 @@ from orders.services.cart import (  # noqa: F401 -- re-exported
 )
 from orders.services.checkout import (  # noqa: F401 -- re-exported
     Address,
+    Placement,
     place_order,
+    place_order_or_find,
     validate_address,
 )
 from orders.services.delivery import (  # noqa: F401 -- re-exported

@@ -97,6 +97,8 @@ else:
 # How long the market home keeps its rendered village cards and flagship lists; the cache
 # key changes with what they show, so this bounds only what the key does not cover. 0: off.
 MARKET_HOME_CACHE_SECONDS = env_int("MARKET_HOME_CACHE_SECONDS", 60)
+# How long a page of best search matches is remembered (seconds; 0: never).
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 30)
 # How old the public transparency figures may be (seconds; 0: always fresh).
 TRANSPARENCY_CACHE_SECONDS = env_int("TRANSPARENCY_CACHE_SECONDS", 60)
 

@@ -152,9 +152,8 @@ def test_cancels_and_checkouts_of_one_wallet_at_once_keep_the_books_exact(counte
 
     assert not [r for r in results if isinstance(r, Exception)], results
     standing = voucher_paid()
-    assert VoucherCharge.objects.filter(status="charged").aggregate(s=Sum("amount"))["s"] == (
-        standing
-    )
+    charged = VoucherCharge.objects.filter(status="charged").aggregate(s=Sum("amount"))["s"]
+    assert (charged or 0) == standing  # nothing may be left charged: the sum is then None
     assert wallet_balance(wallet) == BALANCE - standing
     assert Payment.objects.filter(method=PaymentMethod.VOUCHER, status="reversed").count() == 5
     assert ledger_problems() == []
