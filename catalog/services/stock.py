@@ -8,10 +8,10 @@ One product changes with a conditional ``UPDATE ... WHERE stock + q >= 0``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -129,7 +129,12 @@ def lock_products(product_ids: Iterable[int]) -> dict[int, Product]:
 
 
 def _move_stock_for_lines(
-    *, lines: Sequence[tuple[int, int]], kind: StockMovementKind, actor: Any, reason: str
+    *,
+    lines: Sequence[tuple[int, int]],
+    kind: StockMovementKind,
+    actor: Any,
+    reason: str,
+    locked: Mapping[int, Product] | None = None,
 ) -> list[StockMovement]:
     sign = _SIGN_RULES[kind]
     wanted: dict[int, int] = {}
@@ -139,7 +144,10 @@ def _move_stock_for_lines(
                 _("Each line needs a quantity of at least 1."), code="stock_quantity_invalid"
             )
         wanted[product_id] = wanted.get(product_id, 0) + quantity
-    products = lock_products(wanted)
+    if locked is not None and set(wanted) <= set(locked):
+        products = dict(locked)  # the caller holds these rows' locks and read them locked
+    else:
+        products = lock_products(wanted)
     if set(wanted) - set(products):
         raise ProductNotFound()
     tracked = [products[pk] for pk in sorted(wanted) if products[pk].tracks_stock]
@@ -151,10 +159,10 @@ def _move_stock_for_lines(
                 available=product.stock,
                 requested=wanted[product.pk],
             )
+    _add_to_stock({product.pk: sign * wanted[product.pk] for product in tracked})
     movements = []
     for product in tracked:
         delta = sign * wanted[product.pk]
-        Product.objects.filter(pk=product.pk).update(stock=F("stock") + delta)
         product.stock += delta  # exact: the row is locked
         movements.append(
             StockMovement(
@@ -169,9 +177,30 @@ def _move_stock_for_lines(
     return StockMovement.objects.bulk_create(movements)
 
 
+def _add_to_stock(deltas: Mapping[int, int]) -> None:
+    """Add each delta to its product's stock; the caller holds the rows' locks."""
+    if len(deltas) > 1 and connection.vendor == "postgresql":
+        rows = sorted(deltas.items())
+        values = ", ".join(["(%s, %s)"] * len(rows))
+        with connection.cursor() as cursor:
+            # One statement for the whole order rather than one per product.
+            cursor.execute(
+                "UPDATE catalog_product AS p SET stock = p.stock + d.delta "  # noqa: S608 -- placeholders only
+                f"FROM (VALUES {values}) AS d(id, delta) WHERE p.id = d.id",
+                [value for row in rows for value in row],
+            )
+        return
+    for product_id, delta in deltas.items():
+        Product.objects.filter(pk=product_id).update(stock=F("stock") + delta)
+
+
 @transaction.atomic
 def take_stock_for_lines(
-    *, lines: Sequence[tuple[int, int]], actor: Any, reason: str
+    *,
+    lines: Sequence[tuple[int, int]],
+    actor: Any,
+    reason: str,
+    locked: Mapping[int, Product] | None = None,
 ) -> list[StockMovement]:
     """Take ``(product_id, quantity)`` lines out of stock for a sale, all or nothing.
 
@@ -180,9 +209,11 @@ def take_stock_for_lines(
     the locks until the caller's transaction ends. Raises ``InsufficientStock`` for the
     first product (by id) that is short, ``ProductNotFound``, ``StockChangeInvalid``.
     No permission check: the caller (order placement) has decided the sale may happen.
+    A caller that has already locked the products (``SELECT … FOR UPDATE`` in primary-key
+    order, in this transaction) passes them as ``locked``: they are not locked again.
     """
     return _move_stock_for_lines(
-        lines=lines, kind=StockMovementKind.SALE, actor=actor, reason=reason
+        lines=lines, kind=StockMovementKind.SALE, actor=actor, reason=reason, locked=locked
     )
 
 

@@ -328,6 +328,7 @@ def _place(
         lines=[(line.product_id, line.quantity) for line in cart_lines],
         actor=actor,
         reason=STOCK_REASON % {"number": order.number},
+        locked=products,
     )
     now = timezone.now()
     fulfilments = Fulfilment.objects.bulk_create(

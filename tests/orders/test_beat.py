@@ -179,6 +179,7 @@ def test_the_jobs_are_on_the_beat_schedule():
     } <= scheduled
     from pasardesa.celery import app
 
+    app.loader.import_default_modules()  # every app's tasks, as a worker loads them
     for name in scheduled:
         assert name in app.tasks
 
