@@ -30,4 +30,4 @@ RUN pip install --no-deps -e . \
 USER pasardesa
 EXPOSE 8000
 # WEB_CONCURRENCY sets the number of gunicorn workers.
-CMD ["gunicorn", "pasardesa.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "pasardesa.wsgi", "--config", "python:pasardesa.gunicorn_conf", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

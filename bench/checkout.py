@@ -234,6 +234,8 @@ def start_gunicorn(workers: int, log: Path, *, notify: bool) -> tuple[subprocess
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "pasardesa.wsgi",
+            "--config",
+            "python:pasardesa.gunicorn_conf",
             "--workers",
             str(workers),
             "--bind",
