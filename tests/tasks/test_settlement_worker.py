@@ -113,7 +113,7 @@ def _blocked_on_a_lock(dsn_kwargs):
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
             "AND query LIKE %s",
-            ['UPDATE "ledger_account"%'],
+            ["%ledger_account%"],
         )
         return cursor.fetchone()[0] > 0
 
