@@ -132,7 +132,17 @@ class CheckoutPaymentField(serializers.ChoiceField):
 class CheckoutSerializer(serializers.Serializer):
     address = AddressSerializer()
     delivery = DeliveryChoicesField()
-    payment = CheckoutPaymentField(help_text="cash: on delivery or at pickup.")
+    payment = CheckoutPaymentField(
+        help_text="cash: on delivery or at pickup. With a voucher: what pays the rest."
+    )
+    voucher_wallet = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=(
+            "A BLT voucher wallet of the buyer (GET /api/v1/bantuan/dompet/): it pays first, "
+            "the staple lines its programme allows, never a delivery fee."
+        ),
+    )
 
 
 # --- Orders ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from core.api import ErrorSerializer
 from core.exceptions import DomainError
 from orders import selectors, services
 from orders.api import buyer_serializers as s
+from orders.enums import PaymentMethod
 from orders.exceptions import CartEmpty, CartLineNotFound, FulfilmentNotFound, PaymentNotFound
 from orders.models import Cart, Order
 from orders.selectors import CartSummary
@@ -166,7 +167,7 @@ class CheckoutView(SignedInView):
                 notes=address["notes"],
             ),
             delivery_choices=data.validated_data["delivery"],
-            tenders=[(data.validated_data["payment"], None)],
+            tenders=checkout_tenders(data.validated_data),
             idempotency_key=key,
         )
         if not placement.created:  # rendered as GET renders it
@@ -174,6 +175,13 @@ class CheckoutView(SignedInView):
             return Response(s.OrderSerializer(order).data, status=status.HTTP_200_OK)
         # A new order comes with what it was written with: rendering it runs no query.
         return Response(s.OrderSerializer(placement.order).data, status=status.HTTP_201_CREATED)
+
+
+def checkout_tenders(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The voucher first when one is named, then the method that pays the rest."""
+    rest = (data["payment"], None)
+    wallet = data.get("voucher_wallet")
+    return [(PaymentMethod.VOUCHER, wallet), rest] if wallet else [rest]
 
 
 def _repeat(user: Any, key: str) -> Response | None:
