@@ -9,6 +9,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.messaging import MemorySender
 from tests.factories import MarketFactory, VillageFactory, member
@@ -34,6 +35,14 @@ def _fresh_cache_and_outbox():
     MemorySender.outbox.clear()
     yield
     MemorySender.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request made in English leaves English active in this thread; the next test
+    starts in the default language, as a fresh process would."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
