@@ -4,6 +4,7 @@
 ``{"wait": seconds}`` when throttled, whatever a domain error attached otherwise.
 """
 
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -71,4 +72,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-__all__ = ["ErrorSerializer", "exception_handler", "status"]
+@cache
+def _built_once(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    return serializer_class()
+
+
+def render(serializer_class: type[serializers.Serializer], instance: Any) -> dict[str, Any]:
+    """What ``serializer_class(instance).data`` gives, for the busiest endpoints.
+
+    DRF deep-copies every declared field, nested serializers included, for each serializer
+    it makes; rendering only reads them, so one instance per process renders every request.
+    """
+    return _built_once(serializer_class).to_representation(instance)  # type: ignore[no-any-return]
+
+
+def parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """``validated_data`` of ``serializer_class(data=data)``, fields built once per process.
+
+    Raises ``ValidationError`` whose detail is what ``.errors`` would hold. Only for
+    serializers whose validation keeps no state on the instance (no context, no
+    ``validate`` reading ``self.initial_data``).
+    """
+    return _built_once(serializer_class).run_validation(data)  # type: ignore[no-any-return]
+
+
+__all__ = ["ErrorSerializer", "exception_handler", "parse", "render", "status"]

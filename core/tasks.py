@@ -9,19 +9,35 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
+# Without a broker a task runs in-process, once: told it has already been retried this
+# often, a task that fails raises at once rather than retrying on the spot (autoretry's
+# delays need a worker).
+_ALREADY_RETRIED = 1_000_000
+
 
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Send ``task`` after commit; without a broker (no REDIS_URL) it runs in-process then.
 
-    The person's action has committed by then, so a broker that is down must not turn it
-    into an error page: the failure is logged, and the periodic jobs that sweep up what
-    tasks missed (settlement's sweeper, the lifecycle beat) catch up once it is back.
+    The person's action has committed by then, so it must not turn into an error page: a
+    broker that is down is logged, and the periodic jobs that sweep up what tasks missed
+    (settlement's sweeper, the lifecycle beat) catch up once it is back; a task that
+    fails in-process is logged with its traceback.
     """
 
     def send() -> None:
+        if task.app.conf.task_always_eager:
+            _run_in_process(task, args, kwargs)
+            return
         try:
             task.delay(*args, **kwargs)
         except OperationalError:
             logger.warning("Broker unreachable: %s not sent.", task.name, exc_info=True)
 
     transaction.on_commit(send)
+
+
+def _run_in_process(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    try:
+        task.apply(args=args, kwargs=kwargs, retries=_ALREADY_RETRIED, throw=True)
+    except Exception:
+        logger.exception("%s failed in-process after commit; what was committed stands.", task.name)

@@ -332,11 +332,12 @@ def _deliver(effect: str, calls: Iterable[tuple[str, Any]]) -> int:
 
 def deliver_order_placed(order_id: int) -> int:
     """Run every notifier for a new order; returns how many ran (0 if the order is gone)."""
-    # One query reads the fulfilments with their order and sellers; the lines are read
-    # (one query) only by a notifier that writes them out (``_lines_text``).
+    # One query reads the fulfilments with their order and sellers (the buyer is not
+    # told of a new order); the lines are read (one query) only by a notifier that
+    # writes them out (``_lines_text``).
     fulfilments = list(
         Fulfilment.objects.filter(order_id=order_id)
-        .select_related("order__buyer", "seller")
+        .select_related("order", "seller")
         .order_by("pk")
     )
     if not fulfilments:

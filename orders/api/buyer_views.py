@@ -17,12 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.access import Access
-from core.api import ErrorSerializer
+from core.api import ErrorSerializer, parse, render
 from core.exceptions import DomainError
 from orders import selectors, services
 from orders.api import buyer_serializers as s
 from orders.enums import PaymentMethod
-from orders.exceptions import CartEmpty, CartLineNotFound, FulfilmentNotFound, PaymentNotFound
+from orders.exceptions import CartLineNotFound, FulfilmentNotFound, PaymentNotFound
 from orders.models import Cart, Order
 from orders.selectors import CartSummary
 from orders.services.checkout import place_order_or_find
@@ -142,21 +142,18 @@ class CheckoutView(SignedInView):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
             raise IdempotencyKeyRequired()
-        data = s.CheckoutSerializer(data=request.data)
-        valid = data.is_valid()
-        cart = selectors.get_cart(user=request.user) if valid else None
-        if cart is None:
+        try:
+            data = parse(s.CheckoutSerializer, request.data)
+        except ValidationError:
             # A repeat is answered with the first request's order, whatever was sent.
             repeat = _repeat(request.user, key)
             if repeat is not None:
                 return repeat
-            if not valid:
-                raise ValidationError(data.errors)
-            raise CartEmpty()
-        address = data.validated_data["address"]
+            raise
+        address = data["address"]
         placement = place_order_or_find(
             buyer=request.user,
-            cart=cart,
+            cart=None,  # theirs, found as it is locked
             address=services.Address(
                 delivery_village=address["village"],
                 recipient_name=address["recipient_name"],
@@ -166,15 +163,15 @@ class CheckoutView(SignedInView):
                 rw=address["rw"],
                 notes=address["notes"],
             ),
-            delivery_choices=data.validated_data["delivery"],
-            tenders=checkout_tenders(data.validated_data),
+            delivery_choices=data["delivery"],
+            tenders=checkout_tenders(data),
             idempotency_key=key,
         )
         if not placement.created:  # rendered as GET renders it
             order = selectors.get_order_for_buyer(user=request.user, number=placement.order.number)
-            return Response(s.OrderSerializer(order).data, status=status.HTTP_200_OK)
+            return Response(render(s.OrderSerializer, order), status=status.HTTP_200_OK)
         # A new order comes with what it was written with: rendering it runs no query.
-        return Response(s.OrderSerializer(placement.order).data, status=status.HTTP_201_CREATED)
+        return Response(render(s.OrderSerializer, placement.order), status=status.HTTP_201_CREATED)
 
 
 def checkout_tenders(data: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -189,7 +186,7 @@ def _repeat(user: Any, key: str) -> Response | None:
     placed = selectors.orders_for_buyer(user).filter(idempotency_key=key).first()
     if placed is None:
         return None
-    return Response(s.OrderSerializer(placed).data, status=status.HTTP_200_OK)
+    return Response(render(s.OrderSerializer, placed), status=status.HTTP_200_OK)
 
 
 @extend_schema(tags=["orders"])

@@ -180,7 +180,7 @@ def place_order(
 def place_order_or_find(
     *,
     buyer: Any,
-    cart: Cart,
+    cart: Cart | None,
     address: Address,
     delivery_choices: Mapping[int, str],
     tenders: Sequence[payments.Tender],
@@ -203,7 +203,8 @@ def place_order_or_find(
     ``delivery_choices`` maps each seller id in the cart to a ``DeliveryMethod``;
     ``tenders`` is the ordered list of ``(method, argument)`` paying each fulfilment
     (``orders.payments``). ``placed_by``, when someone else than the buyer, must manage
-    every seller of the cart (``validate_placed_by``); the cart is then theirs.
+    every seller of the cart (``validate_placed_by``); the cart is then theirs. ``cart``
+    None is the cart of whoever places the order, found as it is locked (no cart: empty).
 
     Raises ``CheckoutKeyInvalid``, ``CartNotYours``, ``NotAllowedToOrderFor``,
     ``AddressInvalid``, ``CartEmpty``, ``ProductUnavailable``, ``InsufficientStock``
@@ -249,32 +250,36 @@ def _place(
     buyer: Any,
     actor: Any,
     placed_by: Any,
-    cart: Cart,
+    cart: Cart | None,
     address: Address,
     delivery_choices: Mapping[int, str],
     tenders: Sequence[payments.Tender],
     key: str,
 ) -> Order:
     cart_owner = placed_by if placed_by is not None else buyer
-    if cart.user_id is None or cart.user_id != cart_owner.pk:
+    if cart is not None and (cart.user_id is None or cart.user_id != cart_owner.pk):
         _raise_if_placed(buyer, key)  # a repeat is answered whatever else was sent
         raise CartNotYours()
     # The cart row first: a double submit of one cart queues here, and then finds the
     # order the first one placed. Products are locked after it, always in this order.
-    Cart.objects.select_for_update().filter(pk=cart.pk).values_list("pk").first()
+    carts = Cart.objects.select_for_update()
+    carts = carts.filter(pk=cart.pk) if cart is not None else carts.filter(user_id=cart_owner.pk)
+    cart_id = carts.values_list("pk", flat=True).first()
     # The lines, and whether the key was used, read after the lock in one statement (so
     # it sees what a checkout we waited for committed); an empty cart asks the key alone.
     rows = list(
-        CartLine.objects.filter(cart_id=cart.pk)
+        CartLine.objects.filter(cart_id=cart_id)
         .order_by("pk")
         .values_list("product_id", "quantity")
         .annotate(placed=Exists(Order.objects.filter(buyer=buyer, idempotency_key=key)))
+        if cart_id is not None
+        else ()
     )
     if not rows or any(placed for _product_id, _quantity, placed in rows):
         _raise_if_placed(buyer, key)
     address = validate_address(address)
     payments.validate_tenders(tenders, buyer=buyer)
-    if not rows:
+    if cart_id is None or not rows:
         raise CartEmpty()
     cart_lines = [_CartLine(product_id, quantity) for product_id, quantity, _placed in rows]
     if placed_by is not None:
@@ -377,7 +382,7 @@ def _place(
             for fulfilment in fulfilments
         ]
     )
-    CartLine.objects.filter(cart_id=cart.pk).delete()
+    CartLine.objects.filter(cart_id=cart_id).delete()
     notify_order_placed(order.pk)  # sent once this transaction commits
     # What the order's readers prefetch (orders.selectors.orders_for_buyer), as written.
     for fulfilment in fulfilments:
@@ -398,6 +403,41 @@ def _raise_if_placed(buyer: Any, key: str) -> None:
         raise _DuplicateCheckout(existing)
 
 
+# What placing an order reads of a product, its seller (delivery options, the order's
+# pages) and category: not the descriptions and search documents.
+_FIELDS_FOR_SALE = (
+    "seller_id",
+    "village_id",
+    "kind",
+    "name",
+    "slug",
+    "category_id",
+    "price",
+    "unit",
+    "stock",
+    "capacity",
+    "tour_date",
+    "is_active",
+    "seller__village_id",
+    "seller__name",
+    "seller__slug",
+    "seller__kind",
+    "seller__whatsapp",
+    "seller__phone",
+    "seller__is_active",
+    "seller__village__name",
+    "seller__village__slug",
+    "seller__village__kecamatan",
+    "seller__village__kabupaten",
+    "seller__village__provinsi",
+    "seller__village__code",
+    "seller__delivery",
+    "category__name",
+    "category__slug",
+    "category__is_staple",
+)
+
+
 def _lock_products_for_sale(product_ids: Iterable[int]) -> dict[int, Product]:
     """Lock the products' rows in primary-key order, as ``catalog.services.lock_products``
     does, and read each with its seller (the seller's village and delivery settings) and
@@ -406,6 +446,7 @@ def _lock_products_for_sale(product_ids: Iterable[int]) -> dict[int, Product]:
     locked = (
         Product.objects.select_for_update(of=("self",))
         .select_related("seller__village", "seller__delivery", "category")
+        .only(*_FIELDS_FOR_SALE)
         .filter(pk__in=ids)
         .order_by("pk")
     )

@@ -5,6 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from catalog import services
+from catalog.models import Product
 from catalog.search import name_spellings
 from tests.catalog.test_storefront import build_market, card_ids
 from tests.factories import ProductFactory, category
@@ -70,3 +71,39 @@ def test_a_close_spelling_matches_names_only_and_every_word_must_match(client, m
     assert found(client, "bras") == [market["beras"].pk]  # not the description's "beras"
     assert found(client, "bras pandn") == [market["beras"].pk]
     assert found(client, "bras sungai") == []
+
+
+def search_document(product):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_document::text FROM catalog_product WHERE id = %s", [product.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_sale_does_not_recompute_the_search_document_and_a_new_text_does(market):
+    product = market["gula"]
+    with connection.cursor() as cursor:  # a marker no trigger would write
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: ALTER may run
+        cursor.execute(
+            "ALTER TABLE catalog_product DISABLE TRIGGER catalog_product_search_document"
+        )
+        cursor.execute(
+            "UPDATE catalog_product SET search_document = 'penanda'::tsvector WHERE id = %s",
+            [product.pk],
+        )
+        cursor.execute("ALTER TABLE catalog_product ENABLE TRIGGER catalog_product_search_document")
+
+    services.adjust_stock(
+        acting_user=services.SYSTEM, product_id=product.pk, quantity=5, kind="restock"
+    )
+    services.take_stock_for_lines(lines=[(product.pk, 2)], actor=None, reason="Pesanan")
+    assert search_document(product) == "'penanda'"  # only the stock was written
+
+    Product.objects.filter(pk=product.pk).update(description="Manis legit dari nira kelapa")
+    assert "penanda" not in search_document(product)
+    assert "'nira':" in search_document(product)
+
+    services.update_product(acting_user=services.SYSTEM, product=product, name="Gula Aren Cetak")
+    assert "'aren':" in search_document(product)
+    assert "aren" in word_list()

@@ -53,6 +53,27 @@ def test_stock_equals_the_sum_of_movements_after_mixed_operations(shop):
 
 
 @pytest.mark.django_db
+def test_a_caller_holding_the_locks_keeps_a_usable_transaction_after_a_refusal(shop):
+    # Checkout locks the products itself and passes them in; there is no savepoint then,
+    # so a refusal must come before any write.
+    product, other = shop["product"], ProductFactory(seller=shop["seller"], name="Beras Merah")
+    restock(product, 3)
+    restock(other, 1)
+    with transaction.atomic():
+        locked = services.lock_products([product.pk, other.pk])
+        with pytest.raises(InsufficientStock):
+            services.take_stock_for_lines(
+                lines=[(product.pk, 2), (other.pk, 2)], actor=None, reason="", locked=locked
+            )
+        services.take_stock_for_lines(
+            lines=[(product.pk, 2), (other.pk, 1)], actor=None, reason="#2", locked=locked
+        )
+
+    assert (stock_of(product), ledger_sum(product)) == (1, 1)
+    assert (stock_of(other), ledger_sum(other)) == (0, 0)
+
+
+@pytest.mark.django_db
 def test_taking_more_than_there_is_is_refused_and_nothing_is_written(shop):
     product = shop["product"]
     restock(product, 2)

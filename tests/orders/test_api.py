@@ -1,6 +1,7 @@
 """The buyer API: cart, checkout with an idempotency key, and the buyer's own orders."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -364,6 +365,63 @@ def test_invalid_checkout_input_is_a_400_naming_the_fields(api, market):
     assert not Order.objects.exists()
 
 
+def test_each_checkout_is_judged_on_its_own_input_in_its_own_language(api, market):
+    # The checkout's input fields are built once per process: nothing of one request's
+    # errors, values or language may reach the next.
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+
+    bad_payment = checkout(api, market, key="a", payment="voucher")
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    bad_address = api.post(
+        CHECKOUT,
+        {**checkout_body(market), "address": {"village": "tidak-ada"}},
+        format="json",
+        headers={"Idempotency-Key": "b"},
+    )
+    del api.cookies[settings.LANGUAGE_COOKIE_NAME]
+    placed = checkout(api, market, key="c")
+
+    assert set(error_of(bad_payment, 400, "invalid")["extra"]["fields"]) == {"payment"}
+    fields = error_of(bad_address, 400, "invalid")["extra"]["fields"]
+    assert set(fields) == {"address"}
+    assert set(fields["address"]) == {"village", "recipient_name", "phone"}
+    assert fields["address"]["recipient_name"] == ["This field is required."]
+    assert bad_payment.json()["message"] == "Sebagian data yang dikirim tidak valid."
+    assert placed.status_code == 201
+    assert placed.json()["delivery_village"]["slug"] == market["home"].slug
+
+
+class _ChannelDown:
+    tries = 0
+
+    def order_placed(self, order):
+        _ChannelDown.tries += 1
+        raise OSError("gateway down")
+
+    def fulfilment_changed(self, fulfilment, event):
+        raise OSError("gateway down")
+
+
+def test_a_channel_that_is_down_does_not_undo_a_placed_order(
+    api, market, settings, caplog, django_capture_on_commit_callbacks
+):
+    # No broker: the notification runs in the request after commit. The order stands,
+    # the failure is logged, and the channel is tried once, not retried on the spot.
+    settings.PASARDESA_ORDER_NOTIFIERS = ["tests.orders.test_api._ChannelDown"]
+    _ChannelDown.tries = 0
+    fill_cart(market["buyer"], (market["beras"], 1))
+    api.force_authenticate(market["buyer"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout(api, market, key="tetap")
+
+    assert response.status_code == 201
+    assert Order.objects.filter(number=response.json()["number"]).exists()
+    assert _ChannelDown.tries == 1
+    assert "failed in-process after commit" in caplog.text
+
+
 def test_anonymous_visitors_get_401(api, market):
     for method, url in (
         ("get", CART),
@@ -385,12 +443,12 @@ _CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT")
 # one UPDATE for them all on PostgreSQL, one per product elsewhere.
 _STOCK_UPDATE = ('UPDATE "catalog_product" SET "stock"', "UPDATE catalog_product AS p SET stock")
 
-# The delivery village; the cart; the cart locked; its lines with the key's use; the
+# The delivery village; the buyer's cart, found as it is locked; its lines with the key's use; the
 # products locked with their sellers, villages, delivery settings and categories; the
 # order; the stock movements (the products are not locked twice); fulfilments; lines; payments;
 # events; the cart emptied. Then the notification (no Redis: in the request, after
 # commit): fulfilments with their order and sellers; the sellers' people; the lines.
-CHECKOUT_QUERIES = 15
+CHECKOUT_QUERIES = 14
 
 
 def statements(queries):
