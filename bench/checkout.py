@@ -369,6 +369,35 @@ def scenario_last_units(port: int, data: dict) -> dict:
     }
 
 
+def cpu_seconds(gunicorn_group: int) -> dict[str, float]:
+    """CPU time used so far by gunicorn (master and workers), PostgreSQL and this client.
+
+    Read from /proc (Linux); empty elsewhere. PostgreSQL's backends end with their
+    connections, so its figure is the server processes' own time plus their children's.
+    """
+    proc = Path("/proc")
+    if not proc.exists():
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"gunicorn": 0.0, "postgres": 0.0}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        seconds = sum(int(value) for value in fields[11:15]) / tick  # utime..cstime
+        if int(fields[2]) == gunicorn_group:  # its session: master and workers
+            used["gunicorn"] += seconds
+        elif command.startswith(b"postgres") or b"/bin/postgres" in command.split(b"\0")[0]:
+            used["postgres"] += seconds
+    times = os.times()
+    used["client"] = times.user + times.system
+    return used
+
+
 def scenario_throughput(port: int, data: dict, clients: int) -> dict:
     from catalog.models import Product
 
@@ -451,7 +480,9 @@ def main() -> None:
                 )
             )
         a = scenario_last_units(port, data)
+        before = cpu_seconds(process.pid)
         b = scenario_throughput(port, data, args.clients)
+        after = cpu_seconds(process.pid)
     finally:
         stop_gunicorn(process)
 
@@ -481,6 +512,15 @@ def main() -> None:
         ("B: errors", str(b["errors"] or "none"), "none"),
         ("B: oversold units / ledger mismatches", f"{b['oversold']} / {b['unbalanced']}", "0 / 0"),
     ]
+    if before and b["orders"]:
+        per_order = {k: (after[k] - before[k]) * 1000 / b["orders"] for k in before}
+        rows.append(
+            (
+                "B: CPU ms per order: gunicorn / PostgreSQL / client",
+                " / ".join(f"{per_order[k]:.1f}" for k in ("gunicorn", "postgres", "client")),
+                "",
+            )
+        )
     for name, value, target in rows:
         print(f"{name:<44} {value:>24}  {target}")
     print(

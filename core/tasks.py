@@ -1,6 +1,7 @@
 """Enqueue tasks only once the surrounding transaction has committed."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task
@@ -34,6 +35,24 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
             logger.warning("Broker unreachable: %s not sent.", task.name, exc_info=True)
 
     transaction.on_commit(send)
+
+
+def runs_in_process(task: Task) -> bool:
+    """True without a broker: ``enqueue_on_commit`` then runs ``task`` in this process."""
+    return bool(task.app.conf.task_always_eager)
+
+
+def call_on_commit(name: str, function: Callable[[], object]) -> None:
+    """After commit, call ``function`` in this process, as a task run without a broker:
+    a failure is logged under ``name``, never raised into the committed action."""
+
+    def call() -> None:
+        try:
+            function()
+        except Exception:
+            logger.exception("%s failed in-process after commit; what was committed stands.", name)
+
+    transaction.on_commit(call)
 
 
 def _run_in_process(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.messaging import get_text_sender
 from accounts.phone import whatsapp_url
 from core.money import format_rupiah
-from core.tasks import enqueue_on_commit
+from core.tasks import call_on_commit, enqueue_on_commit, runs_in_process
 from orders.enums import EventType, FulfilmentStatus, PaymentStatus
 from orders.models import Fulfilment, FulfilmentEvent, Order
 from villages.enums import Role
@@ -279,14 +279,19 @@ def get_notifiers() -> list[tuple[str, OrderNotifier]]:
 # --- Public hooks (inside a transaction) and the deliveries (in the task) ---------------------
 
 
-def notify_order_placed(order_id: int | Order) -> None:
+def notify_order_placed(order: int | Order) -> None:
     """Tell the sellers of a new order, once the caller's transaction commits.
 
-    Takes the order's id (an ``Order`` is accepted too); the task gets only the id.
+    Takes the order's id, or the ``Order`` as the checkout wrote it, its fulfilments
+    (sellers, lines) attached: without a broker the notifiers then run in this process on
+    those rows instead of reading them again. A task gets only the id.
     """
     from orders.tasks import send_order_placed
 
-    pk = order_id.pk if isinstance(order_id, Order) else order_id
+    if isinstance(order, Order) and runs_in_process(send_order_placed):
+        call_on_commit(send_order_placed.name, partial(deliver_placed_order, order))
+        return
+    pk = order.pk if isinstance(order, Order) else order
     enqueue_on_commit(send_order_placed, order_id=pk)
 
 
@@ -346,6 +351,11 @@ def deliver_order_placed(order_id: int) -> int:
     for fulfilment in fulfilments:
         fulfilment.order = order
     attach_prefetched(order, "fulfilments", fulfilments)
+    return deliver_placed_order(order)
+
+
+def deliver_placed_order(order: Order) -> int:
+    """Run every notifier for ``order``, its fulfilments read with their sellers."""
     return _deliver(
         f"order:{order.pk}",
         ((path, _bind(notifier.order_placed, order)) for path, notifier in get_notifiers()),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.enums import StockMovementKind
@@ -159,39 +160,73 @@ def _move_stock_for_lines(
                 available=product.stock,
                 requested=wanted[product.pk],
             )
-    _add_to_stock({product.pk: sign * wanted[product.pk] for product in tracked})
     movements = []
     for product in tracked:
         delta = sign * wanted[product.pk]
-        product.stock += delta  # exact: the row is locked
         movements.append(
             StockMovement(
                 product=product,
                 kind=kind,
                 quantity=delta,
-                stock_after=product.stock,
+                stock_after=product.stock + delta,  # exact: the row is locked
                 reason=reason.strip()[:200],
                 actor=actor,
             )
         )
-    return StockMovement.objects.bulk_create(movements)
-
-
-def _add_to_stock(deltas: Mapping[int, int]) -> None:
-    """Add each delta to its product's stock; the caller holds the rows' locks."""
-    if len(deltas) > 1 and connection.vendor == "postgresql":
-        rows = sorted(deltas.items())
-        values = ", ".join(["(%s, %s)"] * len(rows))
-        with connection.cursor() as cursor:
-            # One statement for the whole order rather than one per product.
-            cursor.execute(
-                "UPDATE catalog_product AS p SET stock = p.stock + d.delta "  # noqa: S608 -- placeholders only
-                f"FROM (VALUES {values}) AS d(id, delta) WHERE p.id = d.id",
-                [value for row in rows for value in row],
+    if connection.vendor == "postgresql" and movements:
+        _move_and_record(movements)
+    else:
+        for movement in movements:
+            Product.objects.filter(pk=movement.product_id).update(
+                stock=F("stock") + movement.quantity
             )
-        return
-    for product_id, delta in deltas.items():
-        Product.objects.filter(pk=product_id).update(stock=F("stock") + delta)
+        StockMovement.objects.bulk_create(movements)
+    for product, movement in zip(tracked, movements, strict=True):
+        product.stock = movement.stock_after
+    return movements
+
+
+# PostgreSQL: the movements as rows, each product's stock moved by its quantity, and the
+# movements inserted, in one statement (a sale in one round trip, whatever its size).
+_MOVE_AND_RECORD = """
+WITH movement (product_id, kind, quantity, stock_after, reason, actor_id, created_at) AS (
+    VALUES {rows}
+), moved AS (
+    UPDATE catalog_product AS product SET stock = product.stock + movement.quantity
+    FROM movement WHERE product.id = movement.product_id
+)
+INSERT INTO catalog_stockmovement
+    (product_id, kind, quantity, stock_after, reason, actor_id, created_at)
+SELECT product_id, kind, quantity, stock_after, reason, actor_id, created_at
+FROM movement ORDER BY product_id
+RETURNING id, product_id
+"""
+_MOVEMENT_ROW = "(%s::bigint, %s, %s::integer, %s::integer, %s, %s::bigint, %s::timestamptz)"
+
+
+def _move_and_record(movements: Sequence[StockMovement]) -> None:
+    """Apply and insert ``movements`` (one per product); the caller holds the rows' locks."""
+    now = timezone.now()
+    params: list[Any] = []
+    for movement in movements:
+        movement.created_at = now
+        params += [
+            movement.product_id,
+            movement.kind,
+            movement.quantity,
+            movement.stock_after,
+            movement.reason,
+            movement.actor_id,
+            now,
+        ]
+    sql = _MOVE_AND_RECORD.format(rows=", ".join([_MOVEMENT_ROW] * len(movements)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {product_id: pk for pk, product_id in cursor.fetchall()}
+    for movement in movements:
+        movement.pk = ids[movement.product_id]
+        movement._state.adding = False
+        movement._state.db = connection.alias
 
 
 def take_stock_for_lines(

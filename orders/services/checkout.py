@@ -383,7 +383,7 @@ def _place(
         ]
     )
     CartLine.objects.filter(cart_id=cart_id).delete()
-    notify_order_placed(order.pk)  # sent once this transaction commits
+    notify_order_placed(order)  # once this transaction commits, with what is attached below
     # What the order's readers prefetch (orders.selectors.orders_for_buyer), as written.
     for fulfilment in fulfilments:
         attach_prefetched(fulfilment, "lines", lines_of[fulfilment.seller_id])
