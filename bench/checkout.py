@@ -1,7 +1,7 @@
 """Checkout benchmark: concurrent buyers over HTTP against gunicorn and PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pd_checkout_bench \\
-        .venv/bin/python bench/checkout.py --workers 5 --buyers 400 --clients 16
+        .venv/bin/python bench/checkout.py --workers 3 --buyers 400 --clients 16
 
 Creates the database if it is missing and migrates it, empties it of the previous run's
 villages, people, products and orders, and builds one village with sellers, products,
@@ -448,7 +448,10 @@ def scenario_throughput(port: int, data: dict, clients: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--workers", type=int, default=5, help="gunicorn sync workers (2 * cores + 1)"
+        "--workers",
+        type=int,
+        default=3,
+        help="gunicorn sync workers (3 did best on 2 cores: docs/benchmarks.md)",
     )
     parser.add_argument("--buyers", type=int, default=400, help="checkouts in scenario B")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients in B")
