@@ -61,3 +61,31 @@ class PhotoLimitReached(DomainError):
             _("A product has at most %(limit)s pictures.") % {"limit": limit},
             extra={"limit": limit},
         )
+
+
+class StockChangeKeyInvalid(DomainError):
+    """The ``Idempotency-Key`` of a stock change is empty, too long or not printable."""
+
+    code = "idempotency_key_invalid"
+
+    def __init__(self, *, max_length: int) -> None:
+        super().__init__(
+            _("The Idempotency-Key must be 1 to %(max)s printable characters.")
+            % {"max": max_length},
+            extra={"max_length": max_length},
+        )
+
+
+class StockChangeKeyReused(DomainError):
+    """The person already made another stock change with this key: nothing was applied."""
+
+    code = "idempotency_key_reused"
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This Idempotency-Key was already used for a different stock change. "
+                "Send a new key for a new change."
+            )
+        )

@@ -160,6 +160,15 @@ class StockMovement(models.Model):
         verbose_name=_("actor"),
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # NULL when the change came without a key (pages, orders, imports); the sale's raw
+    # INSERT leaves the column out, and NULLs never collide in the unique constraint.
+    idempotency_key = models.CharField(  # noqa: DJ001  # absent is NULL, not "": see above
+        _("idempotency key"),
+        max_length=64,
+        null=True,
+        blank=True,
+        help_text=_("Sent by the person's app: a repeat of the change answers this movement."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -171,6 +180,17 @@ class StockMovement(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(stock_after__gte=0), name="stock_movement_never_negative"
+            ),
+            # A key is a person's own: each of their stock changes is applied once per key.
+            models.UniqueConstraint(
+                fields=["actor", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="stock_movement_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(idempotency_key__isnull=True)
+                | (models.Q(actor__isnull=False) & ~models.Q(idempotency_key="")),
+                name="stock_movement_key_has_a_person",
             ),
         ]
 

@@ -9,7 +9,7 @@ a selector, calls one service and renders.
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -27,6 +27,8 @@ from villages.selectors import get_seller_for_manager
 
 TENANT_ERRORS = {401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 WRITE_ERRORS = {400: ErrorSerializer, **TENANT_ERRORS}
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ManagesSellerInUrl(BasePermission):
@@ -149,7 +151,27 @@ class ProductStockView(SellerTenantView):
     @extend_schema(
         operation_id="v1_manage_seller_product_stock_create",
         request=s.StockChangeSerializer,
-        responses={201: s.StockMovementSerializer, 409: ErrorSerializer, **WRITE_ERRORS},
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="One per stock change (1 to 64 printable characters), sent "
+                "again unchanged when the change is retried: a repeat answers 200 with the "
+                "movement the first request wrote and moves no stock. Keys are the person's "
+                "own. Without it every request is a new change. 400 "
+                "``idempotency_key_invalid``; 409 ``idempotency_key_reused`` when the key "
+                "went with another change (product, kind, quantity or reason).",
+            )
+        ],
+        responses={
+            201: s.StockMovementSerializer,
+            200: s.StockMovementSerializer,
+            409: ErrorSerializer,
+            **WRITE_ERRORS,
+        },
+        description="409 ``out_of_stock`` when a correction would leave less than nothing; "
+        "then nothing is written.",
     )
     def post(
         self, request: Request, village_slug: str, seller_slug: str, product_id: int
@@ -157,7 +179,19 @@ class ProductStockView(SellerTenantView):
         product = self.get_product(product_id)
         data = s.StockChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        movement = services.adjust_stock(
-            acting_user=request.user, product_id=product.pk, **data.validated_data
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            movement = services.adjust_stock(
+                acting_user=request.user, product_id=product.pk, **data.validated_data
+            )
+            return Response(
+                s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED
+            )
+        change = services.adjust_stock_once(
+            acting_user=request.user,
+            product_id=product.pk,
+            idempotency_key=key,
+            **data.validated_data,
         )
-        return Response(s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+        answer = status.HTTP_201_CREATED if change.created else status.HTTP_200_OK
+        return Response(s.StockMovementSerializer(change.movement).data, status=answer)

@@ -22,7 +22,9 @@ from catalog.services.products import (
     validate_product_update,
 )
 from catalog.services.stock import (
+    StockChange,
     adjust_stock,
+    adjust_stock_once,
     lock_products,
     return_stock,
     take_stock_for_lines,
@@ -34,9 +36,11 @@ __all__ = [
     "INITIAL_STOCK_REASON",
     "MAX_PHOTOS_PER_PRODUCT",
     "SYSTEM",
+    "StockChange",
     "add_product_photo",
     "add_product_photos",
     "adjust_stock",
+    "adjust_stock_once",
     "create_product",
     "create_product_with_photos",
     "lock_products",

@@ -9,9 +9,9 @@ One product changes with a conditional ``UPDATE ... WHERE stock + q >= 0``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,8 @@ from catalog.exceptions import (
     InsufficientStock,
     ProductNotFound,
     StockChangeInvalid,
+    StockChangeKeyInvalid,
+    StockChangeKeyReused,
     StockNotTracked,
 )
 from catalog.models import Product, StockMovement
@@ -64,11 +66,18 @@ def validate_stock_change(*, quantity: int, kind: str, reason: str) -> None:
 
 
 def move_stock(
-    *, product: Product, quantity: int, kind: str, reason: str, actor: Any
+    *,
+    product: Product,
+    quantity: int,
+    kind: str,
+    reason: str,
+    actor: Any,
+    idempotency_key: str | None = None,
 ) -> StockMovement:
     """Apply one change with a conditional update; must run inside a transaction.
 
     The UPDATE takes the row lock, so ``stock_after`` read just after it is ours alone.
+    ``idempotency_key``, when given, is written on the movement (``adjust_stock_once``).
     """
     validate_stock_change(quantity=quantity, kind=kind, reason=reason)
     if not product.tracks_stock:
@@ -92,6 +101,7 @@ def move_stock(
         stock_after=stock_after,
         reason=reason.strip(),
         actor=actor,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -117,6 +127,106 @@ def adjust_stock(
     return move_stock(
         product=product, quantity=quantity, kind=kind, reason=reason, actor=actor_of(acting_user)
     )
+
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 64
+
+
+class StockChange(NamedTuple):
+    movement: StockMovement
+    created: bool  # False: a repeat, answered with the movement its key first wrote
+
+
+def validate_idempotency_key(key: str) -> str:
+    """The key stripped; ``StockChangeKeyInvalid`` if empty, too long or not printable."""
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
+        raise StockChangeKeyInvalid(max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
+    return key
+
+
+def adjust_stock_once(
+    *,
+    acting_user: Any,
+    product_id: int,
+    quantity: int,
+    kind: str,
+    reason: str = "",
+    idempotency_key: str,
+) -> StockChange:
+    """``adjust_stock``, applied once per (person, ``idempotency_key``).
+
+    A person's app sends a fresh key with each change and the same key when it retries
+    one whose answer was lost. The first call moves the stock and writes the key on the
+    movement (``created`` True). A repeat with the same product, kind, quantity and
+    reason returns that movement and changes nothing (``created`` False), whatever the
+    stock is now. Raises, besides what ``adjust_stock`` raises, ``StockChangeKeyInvalid``
+    and ``StockChangeKeyReused`` (the key went with another change); then nothing is
+    written. Permission is checked before the key is looked up, and keys are looked up
+    among the person's own movements only. ``acting_user`` must be a person, not SYSTEM.
+    """
+    key = validate_idempotency_key(idempotency_key)
+    actor = actor_of(acting_user)
+    if actor is None:
+        raise ValueError("An idempotency key belongs to a person; trusted code has none.")
+    try:
+        return _adjust_stock_once(
+            acting_user=acting_user,
+            key=key,
+            product_id=product_id,
+            quantity=quantity,
+            kind=kind,
+            reason=reason,
+        )
+    except IntegrityError:
+        # Two requests with one key raced: the other one's insert came first, ours waited
+        # for it to commit, then failed, and our transaction (stock included) rolled back.
+        earlier = StockMovement.objects.filter(actor=actor, idempotency_key=key).first()
+        if earlier is None:
+            raise
+        movement = _same_change_or_refuse(
+            earlier, product_id=product_id, kind=kind, quantity=quantity, reason=reason
+        )
+        return StockChange(movement, created=False)
+
+
+@transaction.atomic
+def _adjust_stock_once(
+    *, acting_user: Any, key: str, product_id: int, quantity: int, kind: str, reason: str
+) -> StockChange:
+    product = (
+        Product.objects.only("pk", "name", "kind", "seller_id", "village_id", "stock")
+        .filter(pk=product_id)
+        .first()
+    )
+    if product is None:
+        raise ProductNotFound()
+    ensure_can_manage(acting_user, seller_id=product.seller_id, village_id=product.village_id)
+    earlier = StockMovement.objects.filter(actor=acting_user, idempotency_key=key).first()
+    if earlier is not None:
+        movement = _same_change_or_refuse(
+            earlier, product_id=product_id, kind=kind, quantity=quantity, reason=reason
+        )
+        return StockChange(movement, created=False)
+    movement = move_stock(
+        product=product,
+        quantity=quantity,
+        kind=kind,
+        reason=reason,
+        actor=acting_user,
+        idempotency_key=key,
+    )
+    return StockChange(movement, created=True)
+
+
+def _same_change_or_refuse(
+    earlier: StockMovement, *, product_id: int, kind: str, quantity: int, reason: str
+) -> StockMovement:
+    """``earlier`` if it is the change asked for again; ``StockChangeKeyReused`` if not."""
+    asked = (product_id, str(kind), quantity, reason.strip())
+    if (earlier.product_id, earlier.kind, earlier.quantity, earlier.reason) != asked:
+        raise StockChangeKeyReused()
+    return earlier
 
 
 def lock_products(product_ids: Iterable[int]) -> dict[int, Product]:
