@@ -34,3 +34,42 @@ class ChargeStatus(models.TextChoices):
 class ChargeChannel(models.TextChoices):
     ONLINE = "online", _("Online order")
     COUNTER = "counter", _("At the counter")
+
+
+class AidEventKind(models.TextChoices):
+    """What an official (or the system) did to a beneficiary or a programme: the audit trail."""
+
+    BENEFICIARY_REGISTERED = "beneficiary_registered", _("Beneficiary registered")  # by hand
+    BENEFICIARY_IMPORTED = "beneficiary_imported", _("Beneficiary imported")  # one per CSV row
+    BENEFICIARY_DEACTIVATED = "beneficiary_deactivated", _("Beneficiary deactivated")
+    BENEFICIARY_REACTIVATED = "beneficiary_reactivated", _("Beneficiary reactivated")
+    PIN_ISSUED = "pin_issued", _("Sealed PIN issued")  # first PIN, or a reset by an official
+    PIN_CHANGED = "pin_changed", _("PIN changed by the beneficiary")
+    CARD_LOCKED = "card_locked", _("Card locked after wrong PINs")  # by the system
+    CARD_UNLOCKED = "card_unlocked", _("Card unlocked")  # by an official
+    PROGRAMME_CREATED = "programme_created", _("Programme opened")
+    PROGRAMME_UPDATED = "programme_updated", _("Programme terms changed")
+    PROGRAMME_STATUS_CHANGED = "programme_status_changed", _("Programme status changed")
+
+
+# The kinds about one beneficiary, and those about one programme (a database constraint
+# holds each event to its subject).
+BENEFICIARY_EVENT_KINDS = frozenset(
+    {
+        AidEventKind.BENEFICIARY_REGISTERED,
+        AidEventKind.BENEFICIARY_IMPORTED,
+        AidEventKind.BENEFICIARY_DEACTIVATED,
+        AidEventKind.BENEFICIARY_REACTIVATED,
+        AidEventKind.PIN_ISSUED,
+        AidEventKind.PIN_CHANGED,
+        AidEventKind.CARD_LOCKED,
+        AidEventKind.CARD_UNLOCKED,
+    }
+)
+PROGRAMME_EVENT_KINDS = frozenset(
+    {
+        AidEventKind.PROGRAMME_CREATED,
+        AidEventKind.PROGRAMME_UPDATED,
+        AidEventKind.PROGRAMME_STATUS_CHANGED,
+    }
+)

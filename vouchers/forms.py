@@ -22,7 +22,7 @@ from catalog.csv_io import parse_rupiah
 from catalog.models import Category
 from villages.models import Market
 from vouchers import csv_io
-from vouchers.enums import ExpiryRule, ProgrammeScope
+from vouchers.enums import AidEventKind, ExpiryRule, ProgrammeScope
 
 # --- the registry -------------------------------------------------------------------------
 
@@ -256,3 +256,17 @@ class ProgrammeForm(forms.Form):
 
 class ProgrammeStatusForm(forms.Form):
     status = forms.CharField(max_length=10)
+
+
+# --- audit trail --------------------------------------------------------------------------
+
+
+class AidEventFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[("", _("Everything")), *AidEventKind.choices],
+        required=False,
+    )
+
+    def kind_filter(self) -> str:
+        return (self.cleaned_data.get("kind") or "") if self.is_valid() else ""

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from vouchers.enums import (
+    BENEFICIARY_EVENT_KINDS,
+    PROGRAMME_EVENT_KINDS,
+    AidEventKind,
     ChargeChannel,
     ChargeStatus,
     ExpiryRule,
@@ -311,3 +314,103 @@ class VoucherChargeLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.charge} · {self.category_id}"
+
+
+class AppendOnly(Exception):
+    """An audit event was about to be changed or deleted: the trail is append-only."""
+
+
+class AidEventQuerySet(models.QuerySet["AidEvent"]):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnly("aid events are never changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("aid events are never deleted")
+
+
+class AidEvent(models.Model):
+    """One act on a beneficiary or a programme, with who did it and when: the audit trail
+    of public money (``vouchers.services.audit``).
+
+    Append-only: written by the service that does the act, in its transaction; never
+    changed or deleted. ``details`` never holds a NIK, a KK number or a PIN (the writer
+    refuses them); the actor is empty when the system acted (a card locked by wrong PINs).
+    """
+
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        related_name="aid_events",
+        db_index=False,  # led by the indexes below
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,  # led by aid_event_programme
+    )
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,  # led by aid_event_beneficiary
+    )
+    kind = models.CharField(_("what happened"), max_length=32, choices=AidEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = AidEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("aid event")
+        verbose_name_plural = _("aid events")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Each kind names its subject: a beneficiary or a programme, never both.
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=sorted(BENEFICIARY_EVENT_KINDS),
+                    beneficiary__isnull=False,
+                    programme__isnull=True,
+                )
+                | models.Q(
+                    kind__in=sorted(PROGRAMME_EVENT_KINDS),
+                    programme__isnull=False,
+                    beneficiary__isnull=True,
+                ),
+                name="aid_event_kind_has_its_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["village", "-created_at", "-id"], name="aid_event_village"),
+            models.Index(
+                fields=["village", "kind", "-created_at", "-id"], name="aid_event_village_kind"
+            ),
+            models.Index(
+                fields=["beneficiary", "-created_at", "-id"], name="aid_event_beneficiary"
+            ),
+            models.Index(fields=["programme", "-created_at", "-id"], name="aid_event_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnly("aid events are never changed")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]  # Django's own arguments
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("aid events are never deleted")

@@ -174,8 +174,8 @@ def test_the_page_runs_the_same_queries_whatever_the_months_and_beneficiaries(
     client = page["client"]
     client.get(page["url"])  # warm the session
     # Session, user, the official's scope, the programme, its issuances, the count of
-    # beneficiaries and the categories' names.
-    with django_assert_num_queries(7):
+    # beneficiaries, the categories' names and the latest events of its audit trail.
+    with django_assert_num_queries(8):
         client.get(page["url"])
 
     programme = page["programme"]
@@ -188,7 +188,7 @@ def test_the_page_runs_the_same_queries_whatever_the_months_and_beneficiaries(
     programme.first_month = datetime.date.today().replace(day=1) - datetime.timedelta(days=100)
     programme.first_month = programme.first_month.replace(day=1)
     programme.save()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(page["url"])
     assert response.context["overview"].active_beneficiaries == 14
     assert response.context["overview"].next_due.month == 4

@@ -28,8 +28,11 @@ from django.utils.translation import ngettext_lazy
 from core.exceptions import DomainError, NotFound
 from villages.enums import Role
 from villages.exceptions import NotAllowedForVillage
+from villages.models import Seller
 from villages.tenancy import scope_for
+from vouchers.enums import AidEventKind
 from vouchers.models import PIN_ATTEMPTS_BEFORE_LOCK, Beneficiary
+from vouchers.services import audit
 
 PIN_LENGTH = 6
 # Who looks after a village's voucher cards: its officials (perangkat desa).
@@ -103,13 +106,15 @@ def ensure_card_usable(beneficiary: Beneficiary) -> None:
         raise PinNotSet()
 
 
-def count_wrong_pin(*, beneficiary_id: int) -> WrongPin | CardLocked:
+def count_wrong_pin(*, beneficiary_id: int, seller: Seller | None = None) -> WrongPin | CardLocked:
     """Count one wrong PIN, committed on its own; returns the error to raise.
 
     Must not run inside another transaction (``durable``): a refused sale rolls back, and
     the failure has to outlive it. One conditional UPDATE: it counts only while the card is
     unlocked and under the cap, and locks the card on the last allowed failure, so
-    concurrent wrong PINs queue on the row and can never count past the cap.
+    concurrent wrong PINs queue on the row and can never count past the cap. The failure
+    that locks the card writes one ``CARD_LOCKED`` event, by the system, naming the
+    ``seller`` whose counter the PIN was typed at (none: the beneficiary's own PIN page).
     """
     with transaction.atomic(durable=True):
         counted = Beneficiary.objects.filter(
@@ -125,9 +130,21 @@ def count_wrong_pin(*, beneficiary_id: int) -> WrongPin | CardLocked:
             ),
         )
         # Our UPDATE holds the row lock until commit: this read is exactly our result.
-        failures, locked_at = Beneficiary.objects.values_list("pin_failures", "card_locked_at").get(
-            pk=beneficiary_id
-        )
+        failures, locked_at, village_id = Beneficiary.objects.values_list(
+            "pin_failures", "card_locked_at", "village_id"
+        ).get(pk=beneficiary_id)
+        if counted and locked_at is not None:  # this very failure locked it
+            audit.record_event(
+                village_id=village_id,
+                kind=AidEventKind.CARD_LOCKED,
+                acting_user=None,
+                beneficiary_id=beneficiary_id,
+                details=(
+                    {"wrong_pins": failures, "seller_id": seller.pk, "seller": seller.name}
+                    if seller is not None
+                    else {"wrong_pins": failures, "where": "own_pin_page"}
+                ),
+            )
     if not counted or locked_at is not None:
         return CardLocked()
     return WrongPin(tries_left=PIN_ATTEMPTS_BEFORE_LOCK - failures)
@@ -169,10 +186,18 @@ def unlock_card(*, acting_user: Any, beneficiary_id: int) -> Beneficiary:
     """An official of the beneficiary's village unlocks the card: failures back to 0.
 
     Raises ``BeneficiaryNotFound`` or ``NotAllowedForVillage`` (and changes nothing).
-    The PIN stays what it was.
+    The PIN stays what it was. Unlocking a locked card writes one ``CARD_UNLOCKED`` event;
+    a card that was not locked (a repeated form) is only given back its tries.
     """
     beneficiary = _beneficiary_for_official(acting_user, beneficiary_id)
     Beneficiary.objects.filter(pk=beneficiary.pk).update(pin_failures=0, card_locked_at=None)
+    if beneficiary.card_locked_at is not None:
+        audit.record_event(
+            village_id=beneficiary.village_id,
+            kind=AidEventKind.CARD_UNLOCKED,
+            acting_user=acting_user,
+            beneficiary_id=beneficiary.pk,
+        )
     beneficiary.pin_failures = 0
     beneficiary.card_locked_at = None
     return beneficiary
@@ -196,11 +221,23 @@ def issue_sealed_pin(*, acting_user: Any, beneficiary_id: int) -> str:
     Only the hash is stored; the caller prints the PIN on a sealed slip and forgets it.
     The old PIN stops working, and the card is unlocked (a forgotten PIN is the usual
     reason to lock it). Raises ``BeneficiaryNotFound`` or ``NotAllowedForVillage``.
+    Writes one ``PIN_ISSUED`` event (whether it replaced a PIN, whether it unlocked the
+    card), never the PIN itself.
     """
     beneficiary = _beneficiary_for_official(acting_user, beneficiary_id)
     pin = generate_pin()
     Beneficiary.objects.filter(pk=beneficiary.pk).update(
         pin_hash=make_password(pin), pin_failures=0, card_locked_at=None
+    )
+    audit.record_event(
+        village_id=beneficiary.village_id,
+        kind=AidEventKind.PIN_ISSUED,
+        acting_user=acting_user,
+        beneficiary_id=beneficiary.pk,
+        details={
+            "replaced": bool(beneficiary.pin_hash),
+            "unlocked": beneficiary.card_locked_at is not None,
+        },
     )
     return pin
 
@@ -211,7 +248,8 @@ def change_pin(*, beneficiary: Beneficiary, current_pin: str, new_pin: str) -> N
     Raises ``WeakPin`` (nothing counted) if the new PIN is not six digits or easy to guess,
     or the same as the current one; then as ``verify_pin`` (a wrong current PIN counts
     towards the lock). On return the new PIN works and the count is 0. The caller has
-    checked that ``beneficiary`` is the signed-in person's own.
+    checked that ``beneficiary`` is the signed-in person's own; the ``PIN_CHANGED`` event
+    names the beneficiary's linked account.
     """
     new_pin = str(new_pin or "")
     validate_new_pin(new_pin)
@@ -222,6 +260,13 @@ def change_pin(*, beneficiary: Beneficiary, current_pin: str, new_pin: str) -> N
         updated = Beneficiary.objects.filter(pk=beneficiary.pk, card_locked_at__isnull=True).update(
             pin_hash=make_password(new_pin), pin_failures=0
         )
+        if updated:
+            audit.record_event(
+                village_id=beneficiary.village_id,
+                kind=AidEventKind.PIN_CHANGED,
+                acting_user=beneficiary.user,
+                beneficiary_id=beneficiary.pk,
+            )
     if not updated:
         raise CardLocked()
     beneficiary.pin_failures = 0

@@ -121,7 +121,7 @@ def charge_at_counter(
                 idempotency_key=idempotency_key,
             )
     except _PinRefused:
-        raise count_wrong_pin(beneficiary_id=beneficiary.pk) from None
+        raise count_wrong_pin(beneficiary_id=beneficiary.pk, seller=seller) from None
 
 
 def _charge(

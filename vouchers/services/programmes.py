@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Category
 from core.exceptions import DomainError
-from villages.models import MarketVillage
-from vouchers.enums import ExpiryRule, ProgrammeScope, ProgrammeStatus
+from villages.models import Market, MarketVillage
+from vouchers.enums import AidEventKind, ExpiryRule, ProgrammeScope, ProgrammeStatus
 from vouchers.models import Issuance, Programme
 from vouchers.rules import programme_end
 from vouchers.selectors.programmes import ProgrammeNotFound
+from vouchers.services import audit
 from vouchers.services.registry import ensure_official
 
 MAX_AMOUNT_PER_MONTH = 100_000_000  # anything above is a typo for a household's month
@@ -67,6 +68,31 @@ class ProgrammeTerms:
     scope: str
     market_id: int | None
     expiry_rule: str
+
+
+# The terms an event records, as JSON-ready values.
+RECORDED_TERMS = (
+    "name",
+    "amount_per_month",
+    "first_month",
+    "months",
+    "scope",
+    "expiry_rule",
+)
+
+
+def _market_name(market_id: int | None) -> str | None:
+    if market_id is None:
+        return None
+    return Market.objects.filter(pk=market_id).values_list("name", flat=True).first()
+
+
+def _term_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _category_names(categories: Iterable[Category]) -> list[str]:
+    return sorted(category.name for category in categories)
 
 
 def validate_programme_terms(
@@ -153,7 +179,7 @@ def create_programme(
     """Open a programme of the village, as a draft (nothing is issued from a draft).
 
     Raises ``NotAllowedForVillage`` or ``ValidationError`` (see ``validate_programme_terms``);
-    nothing is written then.
+    nothing is written then. Writes one ``PROGRAMME_CREATED`` event with the terms.
     """
     ensure_official(acting_user, village_id)
     terms = validate_programme_terms(
@@ -181,6 +207,17 @@ def create_programme(
             created_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         programme.allowed_categories.set(terms.allowed_categories)
+        audit.record_event(
+            village_id=village_id,
+            kind=AidEventKind.PROGRAMME_CREATED,
+            acting_user=acting_user,
+            programme_id=programme.pk,
+            details={
+                "terms": {term: _term_value(getattr(terms, term)) for term in RECORDED_TERMS},
+                "market": _market_name(terms.market_id),
+                "allowed_categories": _category_names(terms.allowed_categories),
+            },
+        )
     return programme
 
 
@@ -212,7 +249,9 @@ def update_programme(
     Raises ``NotAllowedForVillage``, ``ProgrammeNotFound`` (another village's id),
     ``ProgrammeClosed``, or ``ValidationError`` keyed by field, also when the amount, the
     number of months or the first month would change after a month was issued. The
-    programme row is locked while this is checked and written.
+    programme row is locked while this is checked and written. A change writes one
+    ``PROGRAMME_UPDATED`` event with each changed term, before and after (categories
+    added and removed); the same terms again change and record nothing.
     """
     ensure_official(acting_user, village_id)
     terms = validate_programme_terms(
@@ -238,6 +277,22 @@ def update_programme(
         if changed_terms and Issuance.objects.filter(programme=programme).exists():
             message = _("A month has been issued already: this can no longer change.")
             raise ValidationError({term: [message] for term in changed_terms})
+        changes: dict[str, Any] = {
+            term: [_term_value(getattr(programme, term)), _term_value(getattr(terms, term))]
+            for term in RECORDED_TERMS
+            if getattr(programme, term) != getattr(terms, term)
+        }
+        if programme.market_id != terms.market_id:
+            changes["market"] = [_market_name(programme.market_id), _market_name(terms.market_id)]
+        before = {category.pk: category.name for category in programme.allowed_categories.all()}
+        after = {category.pk: category.name for category in terms.allowed_categories}
+        if before.keys() != after.keys():
+            changes["allowed_categories"] = {
+                "added": sorted(name for pk, name in after.items() if pk not in before),
+                "removed": sorted(name for pk, name in before.items() if pk not in after),
+            }
+        if not changes:
+            return programme
         programme.name = terms.name
         programme.amount_per_month = terms.amount_per_month
         programme.first_month = terms.first_month
@@ -247,6 +302,13 @@ def update_programme(
         programme.expiry_rule = terms.expiry_rule
         programme.save()
         programme.allowed_categories.set(terms.allowed_categories)
+        audit.record_event(
+            village_id=village_id,
+            kind=AidEventKind.PROGRAMME_UPDATED,
+            acting_user=acting_user,
+            programme_id=programme.pk,
+            details={"changes": changes},
+        )
     return programme
 
 
@@ -257,8 +319,9 @@ def set_programme_status(
 
     Raises ``NotAllowedForVillage``, ``ProgrammeNotFound``, or ``ProgrammeStatusRefused``
     for any other move, and for activating a programme whose last month has passed.
-    Asking for the status it already has changes nothing (a repeated form is harmless).
-    The programme row is locked while its status changes.
+    Asking for the status it already has changes and records nothing (a repeated form is
+    harmless). The programme row is locked while its status changes; a move writes one
+    ``PROGRAMME_STATUS_CHANGED`` event, from and to.
     """
     ensure_official(acting_user, village_id)
     if status not in ProgrammeStatus.values:
@@ -283,6 +346,14 @@ def set_programme_status(
                 raise ProgrammeStatusRefused(
                     _("The programme's last month has passed: change its first month first.")
                 )
+        previous = programme.status
         programme.status = status
         programme.save(update_fields=["status", "updated_at"])
+        audit.record_event(
+            village_id=village_id,
+            kind=AidEventKind.PROGRAMME_STATUS_CHANGED,
+            acting_user=acting_user,
+            programme_id=programme.pk,
+            details={"from": previous, "to": status},
+        )
     return programme

@@ -14,6 +14,7 @@ verified (never before): here when the beneficiary is registered, and from
 from __future__ import annotations
 
 import secrets
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -31,8 +32,10 @@ from villages.exceptions import NotAllowedForVillage
 from villages.tenancy import scope_for
 from vouchers import csv_io
 from vouchers import nik as nik_codec
+from vouchers.enums import AidEventKind
 from vouchers.models import Beneficiary
 from vouchers.selectors.registry import AID_OFFICIALS, BeneficiaryNotFound
+from vouchers.services import audit
 
 CARD_NUMBER_LENGTH = 16
 BATCH_SIZE = 500
@@ -212,7 +215,8 @@ def register_beneficiary(
     ``validate_beneficiary_fields``); nothing is written then. Two registrations of one NIK
     at once: the database constraint lets one through and the other gets the NIK error.
     Postconditions: the beneficiary is active, without a PIN, and linked to the user whose
-    verified phone number it gives (if any).
+    verified phone number it gives (if any); a ``BENEFICIARY_REGISTERED`` event names the
+    official.
     """
     ensure_official(acting_user, village_id)
     fields = validate_beneficiary_fields(
@@ -226,6 +230,13 @@ def register_beneficiary(
         try:
             with transaction.atomic(durable=True):
                 beneficiary.save()
+                audit.record_event(
+                    village_id=village_id,
+                    kind=AidEventKind.BENEFICIARY_REGISTERED,
+                    acting_user=acting_user,
+                    beneficiary_id=beneficiary.pk,
+                    details={"linked": user is not None},
+                )
         except IntegrityError as error:
             if _registered_here(village_id, [beneficiary.nik_hash]):
                 raise ValidationError(
@@ -255,8 +266,11 @@ def import_beneficiaries(
     (``csv_io.read_beneficiaries``, then: no NIK this village has registered already); any
     problem raises ``BeneficiaryImportInvalid`` listing each one with its row number.
     Postconditions: in one transaction, a beneficiary per row with a new card number, linked
-    to the user who verified its phone number (if any). If the registry gained one of the
-    file's NIKs meanwhile, nothing is written and ``RegistryChanged`` is raised.
+    to the user who verified its phone number (if any), and a ``BENEFICIARY_IMPORTED``
+    event each (its row, the file's row count and a reference shared by the import), so
+    each beneficiary's history starts with who registered them and how. If the registry
+    gained one of the file's NIKs meanwhile, nothing is written and ``RegistryChanged`` is
+    raised.
     """
     ensure_official(acting_user, village_id)
     parsed = csv_io.read_beneficiaries(_read(file))
@@ -285,9 +299,30 @@ def import_beneficiaries(
         )
         for row, card in zip(parsed.rows, cards, strict=True)
     ]
+    reference = "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
     try:
         with transaction.atomic(durable=True):
             Beneficiary.objects.bulk_create(beneficiaries, batch_size=BATCH_SIZE)
+            audit.record_beneficiary_events(
+                village_id=village_id,
+                kind=AidEventKind.BENEFICIARY_IMPORTED,
+                acting_user=acting_user,
+                details_by_beneficiary=[
+                    (
+                        beneficiary.pk,
+                        {
+                            "row": row.number,
+                            "rows": len(beneficiaries),
+                            "import": reference,
+                            "linked": beneficiary.user is not None,
+                        },
+                    )
+                    for row, beneficiary in zip(
+                        parsed.rows, _with_ids(village_id, beneficiaries), strict=True
+                    )
+                ],
+                batch_size=BATCH_SIZE,
+            )
     except IntegrityError as error:  # a NIK (or a card number) was registered meanwhile
         raise RegistryChanged() from error
     elsewhere = (
@@ -304,6 +339,21 @@ def import_beneficiaries(
     )
 
 
+def _with_ids(village_id: int, beneficiaries: list[Beneficiary]) -> list[Beneficiary]:
+    """``beneficiaries`` with their primary keys, read back by card number where the
+    database does not return them from a bulk insert."""
+    if all(b.pk for b in beneficiaries):
+        return beneficiaries
+    ids = dict(
+        Beneficiary.objects.filter(
+            village_id=village_id, card_number__in=[b.card_number for b in beneficiaries]
+        ).values_list("card_number", "pk")
+    )
+    for beneficiary in beneficiaries:
+        beneficiary.pk = ids[beneficiary.card_number]
+    return beneficiaries
+
+
 # --- status and accounts ------------------------------------------------------------------
 
 
@@ -313,7 +363,9 @@ def set_beneficiary_active(
     """Deactivate (no more monthly issuances) or reactivate a beneficiary of the village.
 
     Raises ``NotAllowedForVillage`` or ``BeneficiaryNotFound`` (another village's id).
-    Setting the status it already has changes nothing (a repeated form is harmless).
+    A change writes a ``BENEFICIARY_DEACTIVATED`` or ``_REACTIVATED`` event; setting the
+    status it already has changes and records nothing (a repeated form is harmless: the
+    row is locked, so two copies of the form queue and the second finds it done).
     """
     ensure_official(acting_user, village_id)
     with transaction.atomic(durable=True):
@@ -327,6 +379,16 @@ def set_beneficiary_active(
         if beneficiary.is_active != active:
             beneficiary.is_active = active
             beneficiary.save(update_fields=["is_active", "updated_at"])
+            audit.record_event(
+                village_id=village_id,
+                kind=(
+                    AidEventKind.BENEFICIARY_REACTIVATED
+                    if active
+                    else AidEventKind.BENEFICIARY_DEACTIVATED
+                ),
+                acting_user=acting_user,
+                beneficiary_id=beneficiary.pk,
+            )
     return beneficiary
 
 

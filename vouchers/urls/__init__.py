@@ -2,7 +2,7 @@
 a beneficiary's under their account (``/akun/bantuan/``), the counter under the seller's
 dashboard (``/kelola/<village>/<seller>/kasir/``). Each area keeps its own list."""
 
-from vouchers.urls import counter, issuance, programmes, registry, reports, wallet
+from vouchers.urls import audit, counter, issuance, programmes, registry, reports, wallet
 
 app_name = "vouchers"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *reports.urlpatterns,
     *wallet.urlpatterns,
     *counter.urlpatterns,
+    *audit.urlpatterns,
 ]

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from core.exceptions import DomainError, NotFound
 from core.views import TenantViewMixin
 from vouchers.models import Issuance, Programme
+from vouchers.selectors import audit as audit_selectors
 from vouchers.selectors import issuance as selectors
 from vouchers.services import issuance as services
 
@@ -49,6 +50,9 @@ class ProgrammeDetailView(ProgrammeIssuerView):
             village=self.programme.village,
             overview=overview,
             refresh_seconds=REFRESH_SECONDS if overview.in_progress else None,
+            events=audit_selectors.with_descriptions(
+                audit_selectors.events_of_programme(programme=self.programme)
+            ),
             **kwargs,
         )
 

@@ -30,6 +30,7 @@ from villages.models import Village
 from vouchers import csv_io
 from vouchers.forms import BeneficiaryForm, BeneficiaryImportForm, BeneficiarySearchForm
 from vouchers.models import Beneficiary
+from vouchers.selectors import audit as audit_selectors
 from vouchers.selectors import registry as selectors
 from vouchers.services import registry as services
 
@@ -209,6 +210,9 @@ class BeneficiaryDetailView(OfficialPage):
             beneficiary=beneficiary,
             identity=selectors.beneficiary_identity(beneficiary=beneficiary) if shown else None,
             other_villages=other_villages,
+            events=audit_selectors.with_descriptions(
+                audit_selectors.events_of_beneficiary(beneficiary=beneficiary)
+            ),
             **kwargs,
         )
 
