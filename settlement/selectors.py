@@ -11,16 +11,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import NotFound
 from ledger.enums import AccountKind
 from ledger.models import Account, Entry
+from settlement.enums import PostingStatus
 from settlement.models import (
     BumdesCost,
     Payout,
     PayoutStatus,
+    Posting,
     ProfitShare,
     SettlementBatch,
     VillageTransfer,
@@ -328,3 +330,72 @@ def costs_of_share(*, share: ProfitShare) -> list[BumdesCost]:
             spent_on__lte=share.period_end,
         ).order_by("spent_on", "pk")
     )
+
+
+# --- A seller's own payouts (the seller dashboard) ----------------------------------------
+
+
+def payouts_of_seller(*, seller: Seller) -> QuerySet[Payout]:
+    """Every payout listed for the seller, newest batch first (for a paginated page)."""
+    return (
+        Payout.objects.filter(seller=seller)
+        .select_related("batch__market")
+        .order_by("-batch__period_end", "-batch_id", "-pk")
+    )
+
+
+def get_batch_for_seller(*, seller: Seller, batch_id: int) -> SettlementBatch:
+    """A batch of a market of the seller's village; ``BatchNotFound`` otherwise, so a seller
+    never reaches another village's settlement through its own statement links."""
+    batch = (
+        SettlementBatch.objects.select_related("market")
+        .filter(pk=batch_id, market__memberships__village_id=seller.village_id)
+        .first()
+    )
+    if batch is None:
+        raise BatchNotFound()
+    return batch
+
+
+@dataclass
+class UnbatchedSales:
+    """What the seller sold since the last batch of its village's markets listed payouts."""
+
+    since: datetime.datetime | None  # when that batch was closed; None: never
+    count: int  # sales posted to the ledger since
+    amount: int  # what the next batch will list: positive, owed to the seller; negative, owed
+
+    @property
+    def seller_owes(self) -> int:
+        """The commission the seller owes the BUMDes (sales it was paid for directly)."""
+        return max(-self.amount, 0)
+
+
+def unbatched_sales(*, seller: Seller) -> UnbatchedSales:
+    """Four queries whatever the seller's history.
+
+    A batch lists the seller's payable less what earlier batches still list to pay
+    (``clearing._list_payouts``); the same difference now is what the next batch will list.
+    """
+    since = SettlementBatch.objects.filter(
+        market__memberships__village_id=seller.village_id
+    ).aggregate(latest=Max("created_at"))["latest"]
+    balance = (
+        Account.objects.filter(kind=AccountKind.SELLER_PAYABLE, owner_id=seller.pk)
+        .values_list("balance", flat=True)
+        .first()
+    ) or 0
+    listed = (
+        (
+            Payout.objects.filter(seller=seller, status=PayoutStatus.PENDING).aggregate(
+                total=Sum("amount")
+            )["total"]
+        )
+        or 0
+    )
+    sales = Posting.objects.filter(status=PostingStatus.POSTED).filter(
+        Q(fulfilment__seller=seller) | Q(counter_sale__seller=seller)
+    )
+    if since is not None:
+        sales = sales.filter(posted_at__gt=since)
+    return UnbatchedSales(since=since, count=sales.count(), amount=int(balance) - int(listed))

@@ -1,12 +1,15 @@
-"""Settlement pages, under the village (``/desa/<village>/``), for its BUMDes admins."""
+"""Settlement pages: under the village (``/desa/<village>/``), for its BUMDes admins; and a
+seller's own payouts on the seller dashboard (``/kelola/<village>/<seller>/pembayaran/``),
+with the dashboard's URL scheme and tenant check."""
 
 from django.urls import path
 
-from settlement import views
+from settlement import seller_views, views
 
 app_name = "settlement"
 
 _batch = "desa/<slug:village_slug>/penyelesaian/<int:batch_id>/"
+_payouts = "kelola/<slug:village_slug>/<slug:seller_slug>/pembayaran/"
 
 urlpatterns = [
     path(
@@ -45,5 +48,16 @@ urlpatterns = [
         "desa/<slug:village_slug>/bagi-hasil/<int:share_id>.pdf",
         views.ProfitStatementView.as_view(file_format="pdf"),
         name="profit_statement_pdf",
+    ),
+    path(_payouts, seller_views.SellerPayoutsView.as_view(), name="seller_payouts"),
+    path(
+        f"{_payouts}<int:batch_id>.csv",
+        seller_views.SellerPayoutStatementView.as_view(file_format="csv"),
+        name="seller_payout_statement_csv",
+    ),
+    path(
+        f"{_payouts}<int:batch_id>.pdf",
+        seller_views.SellerPayoutStatementView.as_view(file_format="pdf"),
+        name="seller_payout_statement_pdf",
     ),
 ]

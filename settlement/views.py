@@ -67,7 +67,7 @@ class SettlementViewMixin(TenantViewMixin):
         return context
 
 
-def _file(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+def file_response(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
@@ -159,12 +159,12 @@ class SellerStatementView(SettlementViewMixin, View):
         statement = selectors.seller_statement(batch=batch, seller=seller)
         name = f"penjual-{seller.slug}-{batch.period_end.isoformat()}"
         if self.file_format == "pdf":
-            return _file(
+            return file_response(
                 statements.seller_pdf(statement),
                 content_type="application/pdf",
                 filename=f"{name}.pdf",
             )
-        return _file(
+        return file_response(
             statements.seller_csv(statement),
             content_type="text/csv; charset=utf-8",
             filename=f"{name}.csv",
@@ -179,12 +179,12 @@ class VillageStatementView(SettlementViewMixin, View):
         statement = selectors.village_statement(batch=batch, village=self.village)
         name = f"desa-{self.village.slug}-{batch.period_end.isoformat()}"
         if self.file_format == "pdf":
-            return _file(
+            return file_response(
                 statements.village_pdf(statement),
                 content_type="application/pdf",
                 filename=f"{name}.pdf",
             )
-        return _file(
+        return file_response(
             statements.village_csv(statement),
             content_type="text/csv; charset=utf-8",
             filename=f"{name}.csv",
@@ -282,12 +282,12 @@ class ProfitStatementView(SettlementViewMixin, View):
         costs = selectors.costs_of_share(share=share)
         name = f"bagi-hasil-{share.bumdes.slug}-{share.period_end.isoformat()}"
         if self.file_format == "pdf":
-            return _file(
+            return file_response(
                 statements.profit_pdf(share, costs),
                 content_type="application/pdf",
                 filename=f"{name}.pdf",
             )
-        return _file(
+        return file_response(
             statements.profit_csv(share, costs),
             content_type="text/csv; charset=utf-8",
             filename=f"{name}.csv",

@@ -1,0 +1,68 @@
+"""A seller's own settlement, on the seller dashboard (``/kelola/<village>/<seller>/pembayaran/``).
+
+The same tenant check as the product and order pages (``SellerDashboardMixin``): the
+seller's staff see their own seller only, the village's BUMDes admins every seller of the
+village. The seller comes from the URL through that check and every read is scoped to it,
+so a statement is always the URL's seller's, and a batch of another village's markets is
+a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import View
+
+from catalog.views.dashboard import DashboardPage, SellerDashboardMixin
+from core.exceptions import NotFound
+from settlement import selectors, statements
+from settlement.views import file_response
+
+PAGE_SIZE = 20
+
+
+class SellerPayoutsView(DashboardPage):
+    """The seller's payouts, newest first, and what it sold since the last batch."""
+
+    template_name = "settlement/seller_payouts.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        page = Paginator(selectors.payouts_of_seller(seller=self.seller), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(
+            section="payouts",
+            page_obj=page,
+            payouts=page.object_list,
+            unbatched=selectors.unbatched_sales(seller=self.seller),
+            **kwargs,
+        )
+
+
+class SellerPayoutStatementView(SellerDashboardMixin, View):
+    """The seller's statement for one batch, as CSV or PDF (``file_format``)."""
+
+    file_format = "csv"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            batch = selectors.get_batch_for_seller(
+                seller=self.seller, batch_id=self.kwargs["batch_id"]
+            )
+        except NotFound as error:
+            raise Http404(str(error.message)) from error
+        statement = selectors.seller_statement(batch=batch, seller=self.seller)
+        name = f"penjual-{self.seller.slug}-{batch.period_end.isoformat()}"
+        if self.file_format == "pdf":
+            return file_response(
+                statements.seller_pdf(statement),
+                content_type="application/pdf",
+                filename=f"{name}.pdf",
+            )
+        return file_response(
+            statements.seller_csv(statement),
+            content_type="text/csv; charset=utf-8",
+            filename=f"{name}.csv",
+        )
