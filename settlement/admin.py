@@ -139,8 +139,16 @@ class PayoutInline(admin.TabularInline):
 
 class VillageTransferInline(admin.TabularInline):
     model = VillageTransfer
-    fields = ["from_village", "to_village", "amount", "transfer_key"]
-    readonly_fields = ["from_village", "to_village", "amount", "transfer_key"]
+    fields = readonly_fields = (
+        "from_village",
+        "to_village",
+        "amount",
+        "transfer_key",
+        "status",
+        "bank_reference",
+        "paid_at",
+        "paid_by",
+    )
     extra = 0
     can_delete = False
 

@@ -1,4 +1,5 @@
-"""Forms of the settlement pages: marking a payout paid, recording a cost, closing a month."""
+"""Forms of the settlement pages: marking a payout or a transfer between villages paid,
+recording a cost, closing a month."""
 
 from __future__ import annotations
 
@@ -21,6 +22,17 @@ class MarkPaidForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "BRI-20261122-0001"}),
         help_text=_("The reference of the bank transfer to the seller."),
+    )
+
+
+class VillageTransferPaidForm(forms.Form):
+    transfer = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    bank_reference = forms.CharField(
+        label=_("Bank reference"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "BRI-20261122-0001"}),
+        help_text=_("The reference of the bank transfer to the other village."),
+        error_messages={"required": _("Write the bank transfer's reference.")},
     )
 
 

@@ -116,6 +116,11 @@ class PayoutStatus(models.TextChoices):
     OWING = "owing", _("Seller owes")  # the seller owes the BUMDes this much commission
 
 
+class VillageTransferStatus(models.TextChoices):
+    PENDING = "pending", _("To pay")  # the paying village has not sent the money yet
+    PAID = "paid", _("Paid")  # its BUMDes admin recorded the bank transfer's reference
+
+
 class BersamaSplit(models.TextChoices):
     EQUAL = "equal", _("Equal shares")  # every member village the same
     BY_TRANSACTIONS = "by_transactions", _("By share of transactions")  # by its sales' value
@@ -187,7 +192,8 @@ class Payout(models.Model):
 
 
 class VillageTransfer(models.Model):
-    """The net of what two villages' programmes owe each other's sellers in a batch."""
+    """The net of what two villages' programmes owe each other's sellers in a batch, and
+    whether the paying village (``from_village``) has sent it by bank."""
 
     batch = models.ForeignKey(
         SettlementBatch, on_delete=models.PROTECT, related_name="village_transfers"
@@ -196,6 +202,17 @@ class VillageTransfer(models.Model):
     to_village = models.ForeignKey("villages.Village", on_delete=models.PROTECT, related_name="+")
     amount = models.BigIntegerField(_("amount"))
     transfer_key = models.CharField(_("ledger transfer key"), max_length=120, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=VillageTransferStatus.choices,
+        default=VillageTransferStatus.PENDING,
+    )
+    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("village transfer")
@@ -211,6 +228,11 @@ class VillageTransfer(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(from_village=models.F("to_village")),
                 name="village_transfer_two_villages",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=VillageTransferStatus.PAID)
+                | (~models.Q(bank_reference="") & models.Q(paid_at__isnull=False)),
+                name="village_transfer_paid_has_reference",
             ),
         ]
 

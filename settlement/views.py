@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,11 +21,12 @@ from django.views.generic import TemplateView
 
 from catalog.views.dashboard import add_service_errors
 from core.exceptions import DomainError, NotFound
+from core.exceptions import PermissionDenied as DomainPermissionDenied
 from core.views import TenantViewMixin
 from settlement import selectors, statements
-from settlement.forms import CloseMonthForm, CostForm, MarkPaidForm
-from settlement.models import PayoutStatus, SettlementBatch
-from settlement.services import payouts, profit
+from settlement.forms import CloseMonthForm, CostForm, MarkPaidForm, VillageTransferPaidForm
+from settlement.models import PayoutStatus, SettlementBatch, VillageTransferStatus
+from settlement.services import payouts, profit, village_transfers
 from villages.models import Village
 from villages.tenancy import scope_for
 
@@ -85,14 +87,33 @@ class BatchListView(SettlementViewMixin, TemplateView):
 
 class BatchDetailView(SettlementViewMixin, TemplateView):
     """One batch: the village's payouts (each pending one with its mark-paid form) and the
-    village's net transfers; POST marks one payout paid."""
+    village's net transfers (each one it has to pay with its mark-paid form); POST marks
+    one payout, or one transfer to another village, paid."""
 
     template_name = "settlement/batch_detail.html"
+
+    def transfer_rows(
+        self, transfers: list[Any], failed: VillageTransferPaidForm | None
+    ) -> list[tuple[Any, VillageTransferPaidForm | None]]:
+        rows = []
+        for transfer in transfers:
+            form = None
+            pays = transfer.from_village_id == self.village.pk
+            if pays and transfer.status == VillageTransferStatus.PENDING:
+                if failed is not None and failed.prefix == f"t{transfer.pk}":
+                    form = failed
+                else:
+                    form = VillageTransferPaidForm(
+                        initial={"transfer": transfer.pk}, prefix=f"t{transfer.pk}"
+                    )
+            rows.append((transfer, form))
+        return rows
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         batch = self.get_batch()
         statement = selectors.village_statement(batch=batch, village=self.village)
         rows = statement.payouts
+        failed_transfer = kwargs.pop("failed_transfer_form", None)
         failed: MarkPaidForm | None = kwargs.pop("failed_form", None)
         forms = {}
         for payout in rows:
@@ -107,12 +128,15 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
             batch=batch,
             payout_rows=[(payout, forms.get(payout.pk)) for payout in rows],
             transfers=statement.transfers,
+            transfer_rows=self.transfer_rows(statement.transfers, failed_transfer),
             totals=statement.totals,
             **kwargs,
         )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_batch()
+        if "transfer" in request.POST:
+            return self.mark_transfer_paid(request, batch)
         payout_id = request.POST.get("payout", "")
         if not payout_id.isdigit():
             return HttpResponse(status=400)
@@ -141,6 +165,42 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
                 )
                 return redirect(self.village_url("batch_detail", batch_id=batch.pk))
         return self.render_to_response(self.get_context_data(failed_form=form), status=400)
+
+    def mark_transfer_paid(self, request: HttpRequest, batch: SettlementBatch) -> HttpResponse:
+        transfer_id = request.POST.get("transfer", "")
+        if not transfer_id.isdigit():
+            return HttpResponse(status=400)
+        prefix = f"t{transfer_id}"
+        form = VillageTransferPaidForm(
+            {**request.POST.dict(), f"{prefix}-transfer": transfer_id}, prefix=prefix
+        )
+        back = self.village_url("batch_detail", batch_id=batch.pk)
+        if form.is_valid():
+            try:
+                transfer = village_transfers.mark_village_transfer_paid(
+                    actor=request.user,
+                    transfer_id=form.cleaned_data["transfer"],
+                    bank_reference=form.cleaned_data["bank_reference"],
+                    batch_id=batch.pk,
+                    paying_village_id=self.village.pk,
+                )
+            except village_transfers.VillageTransferNotFound as error:
+                raise Http404(str(error.message)) from error
+            except DomainPermissionDenied as error:
+                raise PermissionDenied(str(error.message)) from error
+            except village_transfers.VillageTransferAlreadyPaid as error:
+                messages.info(request, str(error.message))
+                return redirect(back)
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Transfer to %(village)s marked paid.")
+                    % {"village": transfer.to_village.name},
+                )
+                return redirect(back)
+        return self.render_to_response(self.get_context_data(failed_transfer_form=form), status=400)
 
 
 class SellerStatementView(SettlementViewMixin, View):
