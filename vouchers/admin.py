@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import format_rupiah
 from villages.admin_scoping import TenantScopedAdmin
-from vouchers.models import Beneficiary, Issuance, Programme
+from vouchers.models import AidEvent, Beneficiary, Issuance, Programme
 from vouchers.selectors.registry import AID_OFFICIALS
 
 
@@ -101,3 +101,15 @@ class IssuanceAdmin(ReadOnlyAidAdmin):
     @admin.display(description=_("amount each"), ordering="amount_each")
     def amount(self, obj: Issuance) -> str:
         return format_rupiah(obj.amount_each)
+
+
+@admin.register(AidEvent)
+class AidEventAdmin(ReadOnlyAidAdmin):
+    """The audit trail, to look up; append-only, so never changed or deleted here either."""
+
+    list_display = ["created_at", "kind", "village", "beneficiary", "programme", "actor"]
+    list_filter = ["kind", "village"]
+    list_select_related = ["village", "beneficiary", "programme", "actor"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "village", "kind", "beneficiary", "programme", "actor", "details"]
+    readonly_fields = fields

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from catalog.models import Category
+from tests.factories import UserFactory
 from tests.factories import category as seeded_category
+from tests.threads import run_together
 from tests.vouchers.counter_world import PIN, counter_world
 from tests.vouchers.factories import BeneficiaryFactory, ProgrammeFactory
 from villages.enums import Role
@@ -668,3 +670,71 @@ def test_no_nik_kk_or_pin_reaches_an_event_a_page_or_a_log(client, two_villages,
         assert secret not in programme_page.content.decode()
         assert secret not in caplog.text
     assert pin not in detail.content.decode()  # the slip showed it once, and only there
+
+
+def test_the_admin_shows_the_trail_read_only_with_the_nik_masked(client, two_villages):
+    beneficiary = register(two_villages)
+    event = AidEvent.objects.get()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get(reverse("admin:vouchers_aidevent_changelist"))
+    change = client.get(reverse("admin:vouchers_aidevent_change", args=[event.pk]))
+
+    for response in (listing, change):
+        assert response.status_code == 200
+        assert NIK not in response.content.decode()
+    assert beneficiary.nik_masked in listing.content.decode()
+    assert b'name="_save"' not in change.content
+    assert client.get(reverse("admin:vouchers_aidevent_add")).status_code == 403
+    deleting = client.post(
+        reverse("admin:vouchers_aidevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+    assert deleting.status_code == 403
+    assert AidEvent.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_a_status_change_at_once_record_one_event(two_villages):
+    """Both copies wait on the programme's row lock; the second finds the move made."""
+    programme = draft(two_villages)
+    beneficiary = BeneficiaryFactory(village=two_villages["home"])
+    home = two_villages["home"].pk
+
+    def activate(_copy):
+        return programmes.set_programme_status(
+            acting_user=official(two_villages),
+            village_id=home,
+            programme_id=programme.pk,
+            status=ProgrammeStatus.ACTIVE,
+        )
+
+    def deactivate(_copy):
+        return registry.set_beneficiary_active(
+            acting_user=official(two_villages),
+            village_id=home,
+            beneficiary_id=beneficiary.pk,
+            active=False,
+        )
+
+    results = run_together(activate, [1, 2]) + run_together(deactivate, [1, 2])
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert AidEvent.objects.filter(kind=AidEventKind.PROGRAMME_STATUS_CHANGED).count() == 1
+    assert AidEvent.objects.filter(kind=AidEventKind.BENEFICIARY_DEACTIVATED).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_many_wrong_pins_at_once_record_one_lock(two_villages):
+    beneficiary = BeneficiaryFactory(village=two_villages["home"])
+
+    results = run_together(
+        lambda _n: cards.verify_pin(beneficiary=beneficiary, pin="000000"), list(range(8))
+    )
+
+    assert sum(isinstance(r, WrongPin) for r in results) == 4
+    assert sum(isinstance(r, CardLocked) for r in results) == 4
+    (event,) = AidEvent.objects.all()
+    assert (event.kind, event.actor_id) == (AidEventKind.CARD_LOCKED, None)
+    assert event.details == {"wrong_pins": 5, "where": "own_pin_page"}
