@@ -111,5 +111,12 @@ class AidEventAdmin(ReadOnlyAidAdmin):
     list_filter = ["kind", "village"]
     list_select_related = ["village", "beneficiary", "programme", "actor"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "village", "kind", "beneficiary", "programme", "actor", "details"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "village",
+        "kind",
+        "beneficiary",
+        "programme",
+        "actor",
+        "details",
+    )
