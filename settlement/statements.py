@@ -184,7 +184,15 @@ def village_csv(statement: VillageStatement) -> bytes:
         [_("Paid"), totals.get("paid", 0)],
         [_("Sellers owe"), totals.get("owing", 0)],
         [],
-        [_("From village"), _("To village"), _("Amount"), _("Ledger reference")],
+        [
+            _("From village"),
+            _("To village"),
+            _("Amount"),
+            _("Ledger reference"),
+            _("Status"),
+            _("Bank reference"),
+            _("Paid at"),
+        ],
     ]
     for transfer in statement.transfers:
         rows.append(
@@ -193,6 +201,11 @@ def village_csv(statement: VillageStatement) -> bytes:
                 transfer.to_village.name,
                 transfer.amount,
                 transfer.transfer_key,
+                transfer.get_status_display(),
+                transfer.bank_reference,
+                timezone.localtime(transfer.paid_at).strftime("%Y-%m-%d %H:%M")
+                if transfer.paid_at
+                else "",
             ]
         )
     rows += [
@@ -226,9 +239,18 @@ def village_pdf(statement: VillageStatement) -> bytes:
     pdf.line(_("Sellers owe"), _rp(totals.get("owing", 0)))
     pdf.heading(_("Transfers between villages"))
     pdf.table(
-        [_("From village"), _("To village"), _("Amount")],
-        [[t.from_village.name, t.to_village.name, _rp(t.amount)] for t in statement.transfers],
-        [70, 70, 46],
+        [_("From village"), _("To village"), _("Amount"), _("Status"), _("Bank reference")],
+        [
+            [
+                t.from_village.name,
+                t.to_village.name,
+                _rp(t.amount),
+                t.get_status_display(),
+                t.bank_reference,
+            ]
+            for t in statement.transfers
+        ],
+        [50, 50, 30, 22, 34],
     )
     pdf.line(_("Net clearing"), _rp(totals.get("net_clearing", 0)))
     return pdf.output()

@@ -1,6 +1,9 @@
 """Recording the bank transfer by which one village pays another what a batch netted: only
 the paying village's BUMDes admin, once, with a reference; both villages see it paid."""
 
+import csv
+import io
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -290,3 +293,26 @@ def test_two_admins_marking_one_transfer_at_once_record_it_once(two_villages):
     world["transfer"].refresh_from_db()
     assert world["transfer"].paid_by == admins[world["transfer"].bank_reference]
     assert ledger_problems() == []
+
+
+def test_the_village_statement_shows_the_transfer_paid_with_its_reference(client, world):
+    other, home = world["other"], world["home"]
+    village_transfers.mark_village_transfer_paid(
+        actor=other["admin"], transfer_id=world["transfer"].pk, bank_reference="BPD-7"
+    )
+    client.force_login(home["admin"])
+    kwargs = {"village_slug": home["village"].slug, "batch_id": world["batch"].pk}
+
+    response = client.get(reverse("settlement:village_statement_csv", kwargs=kwargs))
+    pdf = client.get(reverse("settlement:village_statement_pdf", kwargs=kwargs))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    row = next(row for row in rows if row and row[0] == other["village"].name)
+    assert row[1:6] == [
+        home["village"].name,
+        "70000",
+        world["transfer"].transfer_key,
+        "Paid",
+        "BPD-7",
+    ]
+    assert pdf.content.startswith(b"%PDF")
