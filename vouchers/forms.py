@@ -267,6 +267,15 @@ class AidEventFilterForm(forms.Form):
         choices=[("", _("Everything")), *AidEventKind.choices],
         required=False,
     )
+    # Set by the links from a beneficiary's or a programme's page: its whole history.
+    beneficiary = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    programme = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def kind_filter(self) -> str:
-        return (self.cleaned_data.get("kind") or "") if self.is_valid() else ""
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {
+            "kind": self.cleaned_data.get("kind") or "",
+            "beneficiary_id": self.cleaned_data.get("beneficiary"),
+            "programme_id": self.cleaned_data.get("programme"),
+        }

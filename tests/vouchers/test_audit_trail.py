@@ -738,3 +738,24 @@ def test_many_wrong_pins_at_once_record_one_lock(two_villages):
     (event,) = AidEvent.objects.all()
     assert (event.kind, event.actor_id) == (AidEventKind.CARD_LOCKED, None)
     assert event.details == {"wrong_pins": 5, "where": "own_pin_page"}
+
+
+def test_the_trail_narrows_to_one_beneficiary_or_programme_of_the_village_only(
+    client, two_villages
+):
+    beneficiary = register(two_villages)
+    programme = draft(two_villages)
+    stranger = register(two_villages, key="other", nik_number="3402150101800077")
+    page = url("aid_events", two_villages["home"])
+    login(client, two_villages)
+
+    def kinds(**query):
+        return [e.kind for e in client.get(page, query).context["events"]]
+
+    assert kinds(beneficiary=beneficiary.pk) == [AidEventKind.BENEFICIARY_REGISTERED]
+    assert kinds(programme=programme.pk) == [AidEventKind.PROGRAMME_CREATED]
+    assert kinds(beneficiary=stranger.pk) == []  # another village's: nothing
+    detail = client.get(
+        url("beneficiary_detail", two_villages["home"], beneficiary_id=beneficiary.pk)
+    )
+    assert f"{page}?beneficiary={beneficiary.pk}" in detail.content.decode()

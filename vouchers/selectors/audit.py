@@ -62,12 +62,23 @@ def events_of_programme(*, programme: Programme, limit: int = LATEST_EVENTS) -> 
     return list(_with_people(AidEvent.objects.filter(programme=programme))[:limit])
 
 
-def events_of_village(*, village: Village, kind: str = "") -> QuerySet[AidEvent]:
+def events_of_village(
+    *,
+    village: Village,
+    kind: str = "",
+    beneficiary_id: int | None = None,
+    programme_id: int | None = None,
+) -> QuerySet[AidEvent]:
     """The village's whole trail, newest first, with actors, beneficiaries' names and
-    programmes' names; ``kind`` (an ``AidEventKind`` value) narrows it. For a paginator."""
+    programmes' names; ``kind`` (an ``AidEventKind`` value), a beneficiary or a programme
+    narrows it (within the village: another village's id finds nothing). For a paginator."""
     events = AidEvent.objects.filter(village=village)
     if kind:
         events = events.filter(kind=kind)
+    if beneficiary_id is not None:
+        events = events.filter(beneficiary_id=beneficiary_id)
+    if programme_id is not None:
+        events = events.filter(programme_id=programme_id)
     return _with_people(
         events.select_related("beneficiary", "programme"),
         "beneficiary__id",

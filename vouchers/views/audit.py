@@ -23,7 +23,7 @@ class AidEventListView(OfficialPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         filter_form = AidEventFilterForm(self.request.GET or None)
-        events = selectors.events_of_village(village=self.village, kind=filter_form.kind_filter())
+        events = selectors.events_of_village(village=self.village, **filter_form.filters())
         page = Paginator(events, PAGE_SIZE).get_page(self.request.GET.get("page"))
         kept = {k: v for k, v in self.request.GET.items() if k != "page" and v}
         return super().get_context_data(
