@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from catalog.demo import seed_catalog_demo
+from orders.demo import seed_orders_demo
+from settlement.demo import seed_settlement_demo
 from villages.demo import seed_demo
 from vouchers.demo import DEMO_PIN, seed_vouchers_demo
 
@@ -31,6 +33,11 @@ class Command(BaseCommand):
             f"Demo aid: {aid.beneficiaries} beneficiaries, cards {', '.join(aid.card_numbers)}"
             f" (the first is warga.panggungharjo's), PIN {DEMO_PIN}."
         )
+        orders = seed_orders_demo()
+        self.stdout.write(f"Demo orders: {orders.orders} ({orders.created} new).")
+        settled = seed_settlement_demo()
+        if settled.day is not None:
+            self.stdout.write(f"Demo settlement: {settled.day} closed, {settled.payouts} payouts.")
         if not summary.accounts:
             self.stdout.write("No demo accounts (DEBUG is off; pass --with-accounts).")
             return
