@@ -169,14 +169,20 @@ def test_the_same_key_on_another_product_is_refused(api, shop):
     assert stock_and_ledger(eggs) == (0, 0)
 
 
-def test_the_refusal_says_what_to_do(api, shop):
+def test_the_refusal_says_what_to_do_in_the_sellers_language(api, shop, settings):
     product = shop["product"]
     api.force_authenticate(shop["staff"])
     send(api, product, key="k-1")
 
-    refused = send(api, product, {**PANEN, "quantity": 1}, key="k-1", HTTP_ACCEPT_LANGUAGE="en")
+    refused = send(api, product, {**PANEN, "quantity": 1}, key="k-1")
+    api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    refused_en = send(api, product, {**PANEN, "quantity": 1}, key="k-1")
 
     assert error_of(refused, 409, "idempotency_key_reused")["message"] == (
+        "Idempotency-Key ini sudah dipakai untuk perubahan stok yang lain. "
+        "Kirim kunci baru untuk perubahan baru."
+    )
+    assert error_of(refused_en, 409, "idempotency_key_reused")["message"] == (
         "This Idempotency-Key was already used for a different stock change. "
         "Send a new key for a new change."
     )
