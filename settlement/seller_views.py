@@ -17,8 +17,8 @@ from django.views import View
 
 from catalog.views.dashboard import DashboardPage, SellerDashboardMixin
 from core.exceptions import NotFound
-from settlement import selectors, statements
-from settlement.views import file_response
+from settlement import selectors
+from settlement.views import seller_statement_response
 
 PAGE_SIZE = 20
 
@@ -53,16 +53,6 @@ class SellerPayoutStatementView(SellerDashboardMixin, View):
             )
         except NotFound as error:
             raise Http404(str(error.message)) from error
-        statement = selectors.seller_statement(batch=batch, seller=self.seller)
-        name = f"penjual-{self.seller.slug}-{batch.period_end.isoformat()}"
-        if self.file_format == "pdf":
-            return file_response(
-                statements.seller_pdf(statement),
-                content_type="application/pdf",
-                filename=f"{name}.pdf",
-            )
-        return file_response(
-            statements.seller_csv(statement),
-            content_type="text/csv; charset=utf-8",
-            filename=f"{name}.csv",
+        return seller_statement_response(
+            batch=batch, seller=self.seller, file_format=self.file_format
         )

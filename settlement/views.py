@@ -76,6 +76,22 @@ def file_response(content: bytes, *, content_type: str, filename: str) -> HttpRe
     return response
 
 
+def seller_statement_response(*, batch: Any, seller: Any, file_format: str) -> HttpResponse:
+    """``seller``'s statement for ``batch`` as a CSV or PDF download; the caller has
+    checked that the person may read it."""
+    statement = selectors.seller_statement(batch=batch, seller=seller)
+    name = f"penjual-{seller.slug}-{batch.period_end.isoformat()}"
+    if file_format == "pdf":
+        return file_response(
+            statements.seller_pdf(statement), content_type="application/pdf", filename=f"{name}.pdf"
+        )
+    return file_response(
+        statements.seller_csv(statement),
+        content_type="text/csv; charset=utf-8",
+        filename=f"{name}.csv",
+    )
+
+
 class BatchListView(SettlementViewMixin, TemplateView):
     template_name = "settlement/batch_list.html"
 
@@ -216,19 +232,7 @@ class SellerStatementView(SettlementViewMixin, View):
             )
         except NotFound as error:
             raise Http404(str(error.message)) from error
-        statement = selectors.seller_statement(batch=batch, seller=seller)
-        name = f"penjual-{seller.slug}-{batch.period_end.isoformat()}"
-        if self.file_format == "pdf":
-            return file_response(
-                statements.seller_pdf(statement),
-                content_type="application/pdf",
-                filename=f"{name}.pdf",
-            )
-        return file_response(
-            statements.seller_csv(statement),
-            content_type="text/csv; charset=utf-8",
-            filename=f"{name}.csv",
-        )
+        return seller_statement_response(batch=batch, seller=seller, file_format=self.file_format)
 
 
 class VillageStatementView(SettlementViewMixin, View):
