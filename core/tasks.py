@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from celery import Task
@@ -25,10 +26,14 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     fails in-process is logged with its traceback.
     """
 
+    if runs_in_process(task):
+        call_on_commit(
+            task.name,
+            partial(task.apply, args=args, kwargs=kwargs, retries=_ALREADY_RETRIED, throw=True),
+        )
+        return
+
     def send() -> None:
-        if task.app.conf.task_always_eager:
-            _run_in_process(task, args, kwargs)
-            return
         try:
             task.delay(*args, **kwargs)
         except OperationalError:
@@ -53,10 +58,3 @@ def call_on_commit(name: str, function: Callable[[], object]) -> None:
             logger.exception("%s failed in-process after commit; what was committed stands.", name)
 
     transaction.on_commit(call)
-
-
-def _run_in_process(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    try:
-        task.apply(args=args, kwargs=kwargs, retries=_ALREADY_RETRIED, throw=True)
-    except Exception:
-        logger.exception("%s failed in-process after commit; what was committed stands.", task.name)
