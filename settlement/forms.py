@@ -1,5 +1,5 @@
 """Forms of the settlement pages: marking a payout or a transfer between villages paid,
-recording a cost, closing a month."""
+recording a seller's commission received, recording a cost, closing a month."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ class MarkPaidForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "BRI-20261122-0001"}),
         help_text=_("The reference of the bank transfer to the seller."),
+    )
+
+
+class CommissionReceivedForm(forms.Form):
+    commission = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reference = forms.CharField(
+        label=_("Receipt or bank reference"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "KW-0001"}),
+        help_text=_("The receipt number, or the reference of the seller's bank transfer."),
+        error_messages={
+            "required": _("Write the receipt number or the bank transfer's reference.")
+        },
     )
 
 

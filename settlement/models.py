@@ -114,6 +114,8 @@ class PayoutStatus(models.TextChoices):
     PENDING = "pending", _("To pay")  # the market owes the seller this much
     PAID = "paid", _("Paid")  # paid out, with a bank reference, and posted
     OWING = "owing", _("Seller owes")  # the seller owes the BUMDes this much commission
+    # The seller paid what it owed; the receipt's or bank's reference is kept, and posted.
+    RECEIVED = "received", _("Commission received")
 
 
 class VillageTransferStatus(models.TextChoices):
@@ -156,7 +158,10 @@ class SettlementBatch(models.Model):
 
 
 class Payout(models.Model):
-    """What one seller is paid (or owes) in a batch."""
+    """What one seller is paid (or owes) in a batch.
+
+    ``bank_reference``, ``paid_at`` and ``paid_by`` record the money's movement either way:
+    the payout to the seller, or the commission the seller paid (``RECEIVED``)."""
 
     batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="payouts")
     seller = models.ForeignKey(
@@ -181,7 +186,7 @@ class Payout(models.Model):
             models.UniqueConstraint(fields=["batch", "seller"], name="payout_once_per_batch"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_amount"),
             models.CheckConstraint(
-                condition=~models.Q(status=PayoutStatus.PAID)
+                condition=~models.Q(status__in=[PayoutStatus.PAID, PayoutStatus.RECEIVED])
                 | (~models.Q(bank_reference="") & models.Q(paid_at__isnull=False)),
                 name="payout_paid_has_reference",
             ),

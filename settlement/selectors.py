@@ -100,7 +100,7 @@ def batches_for_village(*, village: Village, limit: int = BATCHES_SHOWN) -> list
             summary.pending_count = row["count"]
         elif row["status"] == PayoutStatus.PAID:
             summary.paid = row["total"]
-        else:
+        elif row["status"] == PayoutStatus.OWING:
             summary.owing = row["total"]
     for transfer in VillageTransfer.objects.filter(batch_id__in=list(summaries)).filter(
         Q(from_village=village) | Q(to_village=village)

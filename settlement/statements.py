@@ -183,6 +183,7 @@ def village_csv(statement: VillageStatement) -> bytes:
         [_("To pay"), totals.get("pending", 0)],
         [_("Paid"), totals.get("paid", 0)],
         [_("Sellers owe"), totals.get("owing", 0)],
+        [_("Commission received"), totals.get("received", 0)],
         [],
         [
             _("From village"),
@@ -237,6 +238,7 @@ def village_pdf(statement: VillageStatement) -> bytes:
     pdf.line(_("To pay"), _rp(totals.get("pending", 0)))
     pdf.line(_("Paid"), _rp(totals.get("paid", 0)))
     pdf.line(_("Sellers owe"), _rp(totals.get("owing", 0)))
+    pdf.line(_("Commission received"), _rp(totals.get("received", 0)))
     pdf.heading(_("Transfers between villages"))
     pdf.table(
         [_("From village"), _("To village"), _("Amount"), _("Status"), _("Bank reference")],

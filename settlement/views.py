@@ -24,9 +24,15 @@ from core.exceptions import DomainError, NotFound
 from core.exceptions import PermissionDenied as DomainPermissionDenied
 from core.views import TenantViewMixin
 from settlement import selectors, statements
-from settlement.forms import CloseMonthForm, CostForm, MarkPaidForm, VillageTransferPaidForm
+from settlement.forms import (
+    CloseMonthForm,
+    CommissionReceivedForm,
+    CostForm,
+    MarkPaidForm,
+    VillageTransferPaidForm,
+)
 from settlement.models import PayoutStatus, SettlementBatch, VillageTransferStatus
-from settlement.services import payouts, profit, village_transfers
+from settlement.services import commissions, payouts, profit, village_transfers
 from villages.models import Village
 from villages.tenancy import scope_for
 
@@ -102,9 +108,10 @@ class BatchListView(SettlementViewMixin, TemplateView):
 
 
 class BatchDetailView(SettlementViewMixin, TemplateView):
-    """One batch: the village's payouts (each pending one with its mark-paid form) and the
-    village's net transfers (each one it has to pay with its mark-paid form); POST marks
-    one payout, or one transfer to another village, paid."""
+    """One batch: the village's payouts (each pending one with its mark-paid form, each
+    owing one with its mark-received form) and the village's net transfers (each one it has
+    to pay with its mark-paid form); POST marks one payout, or one transfer to another
+    village, paid, or one seller's commission received."""
 
     template_name = "settlement/batch_detail.html"
 
@@ -130,10 +137,17 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
         statement = selectors.village_statement(batch=batch, village=self.village)
         rows = statement.payouts
         failed_transfer = kwargs.pop("failed_transfer_form", None)
-        failed: MarkPaidForm | None = kwargs.pop("failed_form", None)
-        forms = {}
+        failed: MarkPaidForm | CommissionReceivedForm | None = kwargs.pop("failed_form", None)
+        forms: dict[int, MarkPaidForm | CommissionReceivedForm] = {}
         for payout in rows:
-            if payout.status == PayoutStatus.PENDING:
+            if payout.status == PayoutStatus.OWING:
+                if failed is not None and failed.prefix == f"c{payout.pk}":
+                    forms[payout.pk] = failed
+                else:
+                    forms[payout.pk] = CommissionReceivedForm(
+                        initial={"commission": payout.pk}, prefix=f"c{payout.pk}"
+                    )
+            elif payout.status == PayoutStatus.PENDING:
                 if failed is not None and failed.prefix == f"p{payout.pk}":
                     forms[payout.pk] = failed
                 else:
@@ -153,6 +167,8 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
         batch = self.get_batch()
         if "transfer" in request.POST:
             return self.mark_transfer_paid(request, batch)
+        if "commission" in request.POST:
+            return self.mark_commission_received(request, batch)
         payout_id = request.POST.get("payout", "")
         if not payout_id.isdigit():
             return HttpResponse(status=400)
@@ -180,6 +196,42 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
                     _("Payout to %(seller)s marked paid.") % {"seller": payout.seller.name},
                 )
                 return redirect(self.village_url("batch_detail", batch_id=batch.pk))
+        return self.render_to_response(self.get_context_data(failed_form=form), status=400)
+
+    def mark_commission_received(
+        self, request: HttpRequest, batch: SettlementBatch
+    ) -> HttpResponse:
+        payout_id = request.POST.get("commission", "")
+        if not payout_id.isdigit():
+            return HttpResponse(status=400)
+        prefix = f"c{payout_id}"
+        form = CommissionReceivedForm(
+            {**request.POST.dict(), f"{prefix}-commission": payout_id}, prefix=prefix
+        )
+        back = self.village_url("batch_detail", batch_id=batch.pk)
+        if form.is_valid():
+            try:
+                payout = commissions.mark_commission_received(
+                    acting_user=request.user,
+                    village_id=self.village.pk,
+                    payout_id=form.cleaned_data["commission"],
+                    reference=form.cleaned_data["reference"],
+                    batch_id=batch.pk,
+                )
+            except payouts.PayoutNotFound as error:
+                raise Http404(str(error.message)) from error
+            except commissions.CommissionAlreadyReceived as error:
+                messages.info(request, str(error.message))
+                return redirect(back)
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Commission from %(seller)s marked received.")
+                    % {"seller": payout.seller.name},
+                )
+                return redirect(back)
         return self.render_to_response(self.get_context_data(failed_form=form), status=400)
 
     def mark_transfer_paid(self, request: HttpRequest, batch: SettlementBatch) -> HttpResponse:
