@@ -8,6 +8,7 @@ view parses a form, fetches through a selector, calls one service, and redirects
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -166,109 +167,98 @@ class BatchDetailView(SettlementViewMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_batch()
         if "transfer" in request.POST:
-            return self.mark_transfer_paid(request, batch)
-        if "commission" in request.POST:
-            return self.mark_commission_received(request, batch)
-        payout_id = request.POST.get("payout", "")
-        if not payout_id.isdigit():
-            return HttpResponse(status=400)
-        prefix = f"p{payout_id}"
-        form = MarkPaidForm({**request.POST.dict(), f"{prefix}-payout": payout_id}, prefix=prefix)
-        if form.is_valid():
-            try:
-                payout = payouts.mark_payout_paid(
-                    acting_user=request.user,
-                    village_id=self.village.pk,
-                    payout_id=form.cleaned_data["payout"],
-                    bank_reference=form.cleaned_data["bank_reference"],
-                    batch_id=batch.pk,
-                )
-            except payouts.PayoutNotFound as error:
-                raise Http404(str(error.message)) from error
-            except payouts.PayoutAlreadyPaid as error:
-                messages.info(request, str(error.message))
-                return redirect(self.village_url("batch_detail", batch_id=batch.pk))
-            except DomainError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Payout to %(seller)s marked paid.") % {"seller": payout.seller.name},
-                )
-                return redirect(self.village_url("batch_detail", batch_id=batch.pk))
-        return self.render_to_response(self.get_context_data(failed_form=form), status=400)
-
-    def mark_commission_received(
-        self, request: HttpRequest, batch: SettlementBatch
-    ) -> HttpResponse:
-        payout_id = request.POST.get("commission", "")
-        if not payout_id.isdigit():
-            return HttpResponse(status=400)
-        prefix = f"c{payout_id}"
-        form = CommissionReceivedForm(
-            {**request.POST.dict(), f"{prefix}-commission": payout_id}, prefix=prefix
-        )
-        back = self.village_url("batch_detail", batch_id=batch.pk)
-        if form.is_valid():
-            try:
-                payout = commissions.mark_commission_received(
-                    acting_user=request.user,
-                    village_id=self.village.pk,
-                    payout_id=form.cleaned_data["commission"],
-                    reference=form.cleaned_data["reference"],
-                    batch_id=batch.pk,
-                )
-            except payouts.PayoutNotFound as error:
-                raise Http404(str(error.message)) from error
-            except commissions.CommissionAlreadyReceived as error:
-                messages.info(request, str(error.message))
-                return redirect(back)
-            except DomainError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Commission from %(seller)s marked received.")
-                    % {"seller": payout.seller.name},
-                )
-                return redirect(back)
-        return self.render_to_response(self.get_context_data(failed_form=form), status=400)
-
-    def mark_transfer_paid(self, request: HttpRequest, batch: SettlementBatch) -> HttpResponse:
-        transfer_id = request.POST.get("transfer", "")
-        if not transfer_id.isdigit():
-            return HttpResponse(status=400)
-        prefix = f"t{transfer_id}"
-        form = VillageTransferPaidForm(
-            {**request.POST.dict(), f"{prefix}-transfer": transfer_id}, prefix=prefix
-        )
-        back = self.village_url("batch_detail", batch_id=batch.pk)
-        if form.is_valid():
-            try:
-                transfer = village_transfers.mark_village_transfer_paid(
+            return self._record(
+                request,
+                batch,
+                field="transfer",
+                form_class=VillageTransferPaidForm,
+                failed_key="failed_transfer_form",
+                already=village_transfers.VillageTransferAlreadyPaid,
+                act=lambda data: village_transfers.mark_village_transfer_paid(
                     actor=request.user,
-                    transfer_id=form.cleaned_data["transfer"],
-                    bank_reference=form.cleaned_data["bank_reference"],
+                    transfer_id=data["transfer"],
+                    bank_reference=data["bank_reference"],
                     batch_id=batch.pk,
                     paying_village_id=self.village.pk,
-                )
-            except village_transfers.VillageTransferNotFound as error:
+                ),
+                done=lambda transfer: (
+                    _("Transfer to %(village)s marked paid.")
+                    % {"village": transfer.to_village.name}
+                ),
+            )
+        if "commission" in request.POST:
+            return self._record(
+                request,
+                batch,
+                field="commission",
+                form_class=CommissionReceivedForm,
+                already=commissions.CommissionAlreadyReceived,
+                act=lambda data: commissions.mark_commission_received(
+                    acting_user=request.user,
+                    village_id=self.village.pk,
+                    payout_id=data["commission"],
+                    reference=data["reference"],
+                    batch_id=batch.pk,
+                ),
+                done=lambda payout: (
+                    _("Commission from %(seller)s marked received.")
+                    % {"seller": payout.seller.name}
+                ),
+            )
+        return self._record(
+            request,
+            batch,
+            field="payout",
+            form_class=MarkPaidForm,
+            already=payouts.PayoutAlreadyPaid,
+            act=lambda data: payouts.mark_payout_paid(
+                acting_user=request.user,
+                village_id=self.village.pk,
+                payout_id=data["payout"],
+                bank_reference=data["bank_reference"],
+                batch_id=batch.pk,
+            ),
+            done=lambda payout: (
+                _("Payout to %(seller)s marked paid.") % {"seller": payout.seller.name}
+            ),
+        )
+
+    def _record(
+        self,
+        request: HttpRequest,
+        batch: SettlementBatch,
+        *,
+        field: str,
+        form_class: type[Any],
+        already: type[DomainError],
+        act: Callable[[dict[str, Any]], Any],
+        done: Callable[[Any], str],
+        failed_key: str = "failed_form",
+    ) -> HttpResponse:
+        """One row's form (payout, commission or transfer, named by ``field`` in the POST):
+        ``act`` records it with its reference; a repeat is told it was done before."""
+        row_id = request.POST.get(field, "")
+        if not row_id.isdigit():
+            return HttpResponse(status=400)
+        prefix = f"{field[0]}{row_id}"
+        form = form_class({**request.POST.dict(), f"{prefix}-{field}": row_id}, prefix=prefix)
+        back = self.village_url("batch_detail", batch_id=batch.pk)
+        if form.is_valid():
+            try:
+                recorded = act(form.cleaned_data)
+            except NotFound as error:
                 raise Http404(str(error.message)) from error
             except DomainPermissionDenied as error:
                 raise PermissionDenied(str(error.message)) from error
-            except village_transfers.VillageTransferAlreadyPaid as error:
+            except already as error:
                 messages.info(request, str(error.message))
                 return redirect(back)
             except DomainError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _("Transfer to %(village)s marked paid.")
-                    % {"village": transfer.to_village.name},
-                )
+                messages.success(request, done(recorded))
                 return redirect(back)
-        return self.render_to_response(self.get_context_data(failed_transfer_form=form), status=400)
+        return self.render_to_response(self.get_context_data(**{failed_key: form}), status=400)
 
 
 class SellerStatementView(SettlementViewMixin, View):
